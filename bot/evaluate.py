@@ -1,0 +1,97 @@
+"""Evaluation on JSONL cases (format: ../shared/eval/README.md): hit@1, answer, abstention, verbatim."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from .answer import Answer
+
+MAX_CHARS = 450  # a citation longer than this "answers nothing" (README of the eval sets)
+
+
+def load_cases(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def evidence_spans(case: dict, texts: dict[str, str]) -> list[tuple[str, int, int]]:
+    """Where each evidence string occurs (in the case's `doc`, or in any document)."""
+    spans = []
+    for source, text in texts.items():
+        if case.get("doc") and source != case["doc"]:
+            continue
+        for ev in case.get("evidence") or []:
+            pos = text.find(ev)
+            while pos >= 0:
+                spans.append((source, pos, pos + len(ev)))
+                pos = text.find(ev, pos + 1)
+    return spans
+
+
+def judge(case: dict, answer: Answer, texts: dict[str, str], max_chars: int = MAX_CHARS) -> dict:
+    """Per-case outcomes; metrics are means of these."""
+    spans = evidence_spans(case, texts)
+
+    def hit(c) -> bool:
+        return c.end - c.start <= max_chars and any(s == c.source and c.start < e and b < c.end for s, b, e in spans)
+
+    verbatim = all(texts[c.source][c.start:c.end] == c.text for c in answer.citations) and (
+        answer.abstained or (answer.citations and answer.citations[0].text == answer.text))
+    cites = [] if answer.abstained else answer.citations
+    result = {"id": case["id"], "kind": case["kind"], "answerable": case["kind"] != "unanswerable",
+              "abstained": answer.abstained, "verbatim": bool(verbatim),
+              "length": len(answer.text), "score": answer.score}
+    if result["answerable"]:
+        result["hit@1"] = bool(cites) and hit(cites[0])
+        result["hit@3"] = any(hit(c) for c in cites[:3])
+        ranks = [i for i, c in enumerate(cites, 1) if hit(c)]
+        result["rr"] = 1 / ranks[0] if ranks else 0.0
+        expected = case.get("answer")
+        result["answer"] = (not answer.abstained and len(answer.text) <= max_chars
+                            and (expected is None and result["hit@1"] or expected is not None
+                                 and _fold(expected) in _fold(answer.text)))
+    return result
+
+
+def summarise(results: list[dict]) -> dict:
+    answerable = [r for r in results if r["answerable"]]
+    unanswerable = [r for r in results if not r["answerable"]]
+    abstained = [r for r in results if r["abstained"]]
+
+    def mean(rows, key):
+        return round(sum(bool(r[key]) if key != "rr" else r[key] for r in rows) / len(rows), 3) if rows else None
+
+    given = [r for r in results if not r["abstained"]]
+    out = {
+        "cases": len(results),
+        "hit@1": mean(answerable, "hit@1"), "hit@3": mean(answerable, "hit@3"), "mrr": mean(answerable, "rr"),
+        "answer": mean(answerable, "answer"),
+        "abstain": mean(unanswerable, "abstained"), "false_abstain": mean(answerable, "abstained"),
+        "abstain_precision": round(sum(not r["answerable"] for r in abstained) / len(abstained), 3) if abstained else None,
+        "answer_rate": round(len(given) / len(results), 3) if results else None,
+        "mean_answer_chars": round(sum(r["length"] for r in given) / len(given), 1) if given else None,
+        "verbatim": mean(results, "verbatim"),
+    }
+    by_kind = defaultdict(list)
+    for r in results:
+        by_kind[r["kind"]].append(r)
+    out["by_kind"] = {k: {"cases": len(v), "hit@1": mean([r for r in v if r["answerable"]], "hit@1"),
+                          "answer": mean([r for r in v if r["answerable"]], "answer"),
+                          "abstained": mean(v, "abstained")} for k, v in sorted(by_kind.items())}
+    return out
+
+
+def evaluate(bot, cases: list[dict], max_chars: int = MAX_CHARS) -> tuple[dict, list[dict]]:
+    results = []
+    for case in cases:
+        answer = bot.ask(case["question"], case.get("history") or [])
+        row = judge(case, answer, bot.texts, max_chars)
+        row.update(question=case["question"], got=answer.text[:160],
+                   top=answer.citations[0].text[:160] if answer.citations else "")
+        results.append(row)
+    return summarise(results), results

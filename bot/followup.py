@@ -1,0 +1,42 @@
+"""Follow-up questions: when a question leans on the chat history, and what earlier turn it leans on."""
+from __future__ import annotations
+
+import re
+
+from .lexical import terms
+
+# Openers and pronouns that make a question refer back; Italian clitics (l'ha, lo, gli) included.
+_LEANS_BACK = re.compile(
+    r"^\s*(e|ed|ma|anche|and|but|also|so|then|what about|e invece|invece)\b|"
+    r"\b(it|its|he|him|his|she|her|they|them|their|this|that|there|these|those|"
+    r"lui|lei|loro|esso|essa|essi|questo|questa|quello|quella|ciò|lì|là|l'ha|l’ha|lo|gli|ne)\b",
+    re.IGNORECASE)
+MIN_STANDALONE_TERMS = 3
+
+
+def user_turns(history) -> list[str]:
+    """The user's questions in a history of strings or Gradio message dicts (content str or blocks)."""
+    out = []
+    for turn in history or []:
+        if isinstance(turn, str):
+            out.append(turn)
+        elif isinstance(turn, dict) and turn.get("role", "user") == "user":
+            content = turn.get("content", "")
+            if isinstance(content, (list, tuple)):
+                content = " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+            if isinstance(content, str):
+                out.append(content)
+    return [t.strip() for t in out if t and t.strip()]
+
+
+def leans_back(question: str, language: str) -> bool:
+    """True when the question cannot stand alone: it opens with "and…", uses a pronoun, or is very short."""
+    return bool(_LEANS_BACK.search(question)) or len(terms(question, language)) < MIN_STANDALONE_TERMS
+
+
+def resolve(question: str, history, language: str) -> str:
+    """The question to search for: with the previous user question in front when it leans back."""
+    turns = user_turns(history)
+    if turns and leans_back(question, language):
+        return f"{turns[-1]} {question}"
+    return question

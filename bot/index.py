@@ -1,0 +1,175 @@
+"""The index: passages + FAISS vectors + BM25 + a manifest, built once and loaded when fresh.
+
+On disk (plain files, one folder per corpus/model/parameter combination, named by their hash):
+    index/<key>/manifest.json     model, parameters, document hashes, checksums of every file below
+    index/<key>/passages.jsonl    one sentence a line: source, paragraph, offsets (no text: it comes from the file)
+    index/<key>/sentences.faiss   one vector per sentence
+    index/<key>/contexts.faiss    one vector per sentence read in its context (title + neighbours)
+    index/<key>/bm25/             bm25s's own plain-file format
+    index/<key>/null.npy          embeddings of the shipped off-topic questions (abstention calibration)
+A folder is written under a temporary name and renamed into place only when complete, and the
+manifest's checksums are verified on load, so a crashed or corrupted build is never used.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import embedder, lexical
+from .config import Settings
+from .documents import Document
+from .segments import Segment, segment
+
+FORMAT_VERSION = 1
+OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
+
+
+class IndexError_(RuntimeError):
+    """An index folder is unusable (missing, truncated, corrupt or from other inputs)."""
+
+
+@dataclass
+class Index:
+    segments: list[Segment]
+    sentences: "faiss.Index"          # noqa: F821  (faiss is imported lazily)
+    contexts: "faiss.Index"           # noqa: F821
+    bm25: lexical.Lexical
+    null_queries: np.ndarray
+    manifest: dict
+    path: Path
+
+    def vectors(self, which: str, ids: np.ndarray) -> np.ndarray:
+        index = self.sentences if which == "sentences" else self.contexts
+        return np.stack([index.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros((0, index.d), np.float32)
+
+
+def offtopic_questions() -> list[str]:
+    lines = OFFTOPIC.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def index_key(docs: list[Document], settings: Settings) -> str:
+    ident = {"format": FORMAT_VERSION, "params": settings.index_params(),
+             "documents": sorted((d.source, d.sha256) for d in docs)}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def context_text(doc: Document, segs: list[Segment], i: int) -> str:
+    """A sentence with its neighbours in the paragraph, after the document's first line (its title)."""
+    seg = segs[i]
+    prev = segs[i - 1].text if i > 0 and segs[i - 1].paragraph == seg.paragraph else ""
+    nxt = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].paragraph == seg.paragraph else ""
+    title = segs[0].text if segs[0].paragraph == 1 and segs[0] is not seg else ""
+    return " ".join(part for part in (title, prev, seg.text, nxt) if part)
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+
+
+def build(docs: list[Document], settings: Settings, folder: Path, model, progress: bool = False) -> None:
+    """Write a complete index for `docs` into the (new, empty) `folder`."""
+    import faiss
+
+    segs_by_doc = [(d, segment(d, settings.segmentation)) for d in docs]
+    segs = [s for _, ss in segs_by_doc for s in ss]
+    contexts = [context_text(d, ss, i) for d, ss in segs_by_doc for i in range(len(ss))]
+    kw = {"batch_size": settings.batch_size, "progress": progress}
+    for name, texts in (("sentences", [s.text for s in segs]), ("contexts", contexts)):
+        vectors = embedder.encode(model, texts, "passage", **kw)
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        faiss.write_index(flat, str(folder / f"{name}.faiss"))
+    np.save(folder / "null.npy", embedder.encode(model, offtopic_questions(), "query", batch_size=settings.batch_size))
+    lexical.Lexical.fit([s.text for s in segs], docs[0].language).save(folder / "bm25")
+    with open(folder / "passages.jsonl", "w", encoding="utf-8") as f:
+        for s in segs:
+            row = {k: v for k, v in asdict(s).items() if k != "text"}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    manifest = {
+        "format": FORMAT_VERSION, "model": settings.model, "params": settings.index_params(),
+        "documents": [{"source": d.source, "sha256": d.sha256, "language": d.language} for d in docs],
+        "passages": len(segs), "files": {p.relative_to(folder).as_posix(): _sha(p) for p in _files(folder)},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def load(folder: Path, docs: list[Document]) -> Index:
+    """Load and verify an index folder; raise IndexError_ if anything does not match."""
+    import faiss
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        for name, digest in manifest["files"].items():
+            if _sha(folder / name) != digest:
+                raise IndexError_(f"{folder / name} does not match its checksum")
+        texts = {d.source: d.text for d in docs}
+        segs = []
+        with open(folder / "passages.jsonl", encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                segs.append(Segment(text=texts[row["source"]][row["start"]:row["end"]], **row))
+        sentences = faiss.read_index(str(folder / "sentences.faiss"))
+        contexts = faiss.read_index(str(folder / "contexts.faiss"))
+        if not sentences.ntotal == contexts.ntotal == len(segs) == manifest["passages"]:
+            raise IndexError_(f"{folder}: vectors and passages do not match")
+        return Index(segs, sentences, contexts, lexical.Lexical.load(folder / "bm25"),
+                     np.load(folder / "null.npy"), manifest, folder)
+    except IndexError_:
+        raise
+    except Exception as exc:  # missing file, bad JSON, faiss or numpy read errors: all mean "rebuild"
+        raise IndexError_(f"{folder}: unusable index ({type(exc).__name__}: {exc})") from exc
+
+
+@contextmanager
+def _locked(index_dir: Path):
+    """Serialise builds between processes sharing an index folder."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def load_or_build(docs: list[Document], settings: Settings, index_dir: Path, model,
+                  progress: bool = False, rebuild: bool = False) -> Index:
+    """The fresh index for `docs`: loaded if a verified one exists, else built atomically."""
+    index_dir = Path(index_dir)
+    folder = index_dir / index_key(docs, settings)
+    with _locked(index_dir):
+        if folder.exists() and not rebuild:
+            try:
+                return load(folder, docs)
+            except IndexError_:
+                pass  # corrupt or half-deleted: rebuilt below
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir))
+        try:
+            build(docs, settings, tmp, model, progress)
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.rename(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        for stale in index_dir.iterdir():  # other corpora/parameters and leftovers of crashed builds
+            if stale.is_dir() and stale != folder:
+                shutil.rmtree(stale, ignore_errors=True)
+        return load(folder, docs)

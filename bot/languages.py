@@ -1,0 +1,74 @@
+"""Per-language resources, as data: sentence model, stemmer, stopwords and answer-type cues.
+
+Only Italian and English are supported for documents; questions in either language are matched
+against documents in either. Adding a language means adding one entry to LANGUAGES.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import bm25s.stopwords as _sw
+
+LANGUAGES: dict[str, dict] = {
+    "it": {
+        "punkt": "italian",
+        "stemmer": "italian",
+        "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "quale", "quali", "quanto", "quanti", "quante", "dove",
+                                                          "quando", "perché", "perche", "chi", "come", "ha", "hanno", "è"},
+        # question cue (regex on the lower-cased question) -> answer type the passage must hold
+        "cues": [
+            (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[aeio]\b|\bnumero di\b", "number"),
+            (r"^(e\s+)?quando\b|\bin che anno\b|\bin quale anno\b|\bche anno\b|\bdata\b", "date"),
+            (r"^(e\s+)?(chi|a chi|con chi|di chi)\b|\bnome\b", "person"),
+            (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
+        ],
+        "abstain": "Il documento non contiene una risposta a questa domanda.",
+    },
+    "en": {
+        "punkt": "english",
+        "stemmer": "english",
+        "stopwords": frozenset(_sw.STOPWORDS_EN_PLUS) | {"what", "which", "who", "whom", "whose", "where", "when", "how",
+                                                         "why", "does", "did", "do", "is", "are", "was", "were"},
+        "cues": [
+            (r"^(and\s+)?how (many|much)\b|\bnumber of\b", "number"),
+            (r"^(and\s+)?when\b|\bwhat year\b|\bwhich year\b|\bwhat date\b", "date"),
+            (r"^(and\s+)?(who|whom|whose)\b|\bname of\b", "person"),
+            (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
+        ],
+        "abstain": "The document does not contain an answer to this question.",
+    },
+}
+DEFAULT_LANGUAGE = "en"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def detect(text: str) -> str:
+    """The supported language whose stopwords cover most of `text` (English when unsure)."""
+    tokens = words(text)
+    if not tokens:
+        return DEFAULT_LANGUAGE
+    hits = {code: sum(t in res["stopwords"] for t in tokens) for code, res in LANGUAGES.items()}
+    best = max(hits, key=lambda code: (hits[code], code == DEFAULT_LANGUAGE))
+    return best if hits[best] else DEFAULT_LANGUAGE
+
+
+def expected_types(question: str) -> set[str]:
+    """Answer types a question asks for, from the cue words of both languages."""
+    q = question.lower().strip()
+    return {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
+
+
+@lru_cache(maxsize=None)
+def stemmer(code: str):
+    import Stemmer  # PyStemmer: Snowball stemmers in C
+
+    return Stemmer.Stemmer(LANGUAGES.get(code, LANGUAGES[DEFAULT_LANGUAGE])["stemmer"])
+
+
+def abstain_message(question: str) -> str:
+    return LANGUAGES[detect(question)]["abstain"]

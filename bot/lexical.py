@@ -1,0 +1,72 @@
+"""Lexical evidence: BM25 (bm25s) over sentences, with Snowball stemming and accent folding.
+
+Accents are folded so that typed-without-accents questions ("perche", "citta") still match.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import languages
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def terms(text: str, language: str) -> list[str]:
+    """Stemmed content words (stopwords of both supported languages removed)."""
+    stop = {fold(w) for res in languages.LANGUAGES.values() for w in res["stopwords"]}
+    words = [w for w in _TOKEN.findall(fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
+    return languages.stemmer(language).stemWords(words)
+
+
+@dataclass
+class Lexical:
+    bm25: "bm25s.BM25"  # noqa: F821
+    language: str
+
+    @classmethod
+    def fit(cls, texts: list[str], language: str) -> "Lexical":
+        import bm25s
+
+        corpus = [terms(t, language) or ["<empty>"] for t in texts]
+        model = bm25s.BM25()
+        model.index(_to_tokenized(corpus), show_progress=False)
+        return cls(model, language)
+
+    def scores(self, question: str) -> np.ndarray:
+        """BM25 score of every sentence; all zero when no question term occurs in the corpus."""
+        known = [t for t in terms(question, self.language) if t in self.bm25.vocab_dict]
+        if not known:
+            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
+        return self.bm25.get_scores(known).astype(np.float32)
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder))
+        (folder / "language.json").write_text(json.dumps({"language": self.language}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "Lexical":
+        import bm25s
+
+        language = json.loads((folder / "language.json").read_text(encoding="utf-8"))["language"]
+        return cls(bm25s.BM25.load(str(folder)), language)
+
+
+def _to_tokenized(corpus: list[list[str]]):
+    """bm25s's Tokenized (ids + vocabulary) from already stemmed token lists."""
+    import bm25s
+
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(tok, len(vocab)) for tok in doc] for doc in corpus]
+    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)

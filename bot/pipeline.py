@@ -1,0 +1,93 @@
+"""The pipeline: documents -> segments -> index -> retrieval -> answer (or abstention)."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import embedder, followup, index as index_mod, languages
+from .answer import Answer, cite, extract
+from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
+from .documents import load_documents
+from .retrieval import Retriever
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_question(question) -> str:
+    """The question as searched; ValueError for what is not a question at all."""
+    if not isinstance(question, str):
+        raise ValueError(f"question must be a str, not {type(question).__name__}")
+    question = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> '?'
+    question = _CONTROL.sub(" ", question).strip()
+    if not question:
+        raise ValueError("question is empty: ask something about the document")
+    return question
+
+
+class Bot:
+    """A question-answering bot over a fixed set of documents.
+
+    Bot() answers about the bundled article; Bot(paths, index_dir=..., model=...) about any files or folders.
+    """
+
+    def __init__(self, paths=None, index_dir: str | Path | None = None, model: str | None = None,
+                 settings: Settings | None = None, progress: bool = False, rebuild: bool = False):
+        self.settings = (settings or Settings()).with_model(resolve_model(model))
+        self.documents = load_documents(paths if paths is not None else [DEFAULT_DOCS])
+        self.texts = {d.source: d.text for d in self.documents}
+        self.model = embedder.load_model(self.settings.model)
+        index_dir = Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
+        self.index = index_mod.load_or_build(self.documents, self.settings, index_dir, self.model,
+                                             progress=progress, rebuild=rebuild)
+        self.retriever = Retriever(self.index, self.settings.scoring)
+        self.threshold = self._calibrate()
+        self._lock = threading.Lock()  # the model is shared between threads of a web server
+
+    def _calibrate(self) -> float:
+        """Abstention threshold: a high quantile of the best scores that generic off-topic questions
+        reach on this corpus, so it adapts to how compressed this model's scores are on these texts."""
+        best = [self.retriever.search(q, v).scores[0]
+                for q, v in zip(index_mod.offtopic_questions(), self.index.null_queries)]
+        scoring = self.settings.scoring
+        return float(np.quantile(best, scoring.null_quantile)) + scoring.margin
+
+    def encode_question(self, text: str) -> np.ndarray:
+        with self._lock:
+            return embedder.encode(self.model, [text[: self.settings.max_question_chars]], "query")[0]
+
+    def ask(self, question, history=None) -> Answer:
+        question = clean_question(question)
+        language = languages.detect(question)
+        searched = followup.resolve(question, history, self.documents[0].language)
+        scored = self.retriever.search(searched, self.encode_question(searched))
+        scoring = self.settings.scoring
+        best = float(scored.scores[0])
+        if best < self.threshold:
+            supporting = [cite(self.index.segments[i], s, self.texts[self.index.segments[i].source])
+                          for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
+            return Answer(question, "", True, supporting, round(best, 4), round(self.threshold, 4),
+                          languages.abstain_message(question), searched)
+        citations = extract(scored, self.index.segments, self.texts, scoring.pair_gain, scoring.top_k)
+        return Answer(question, citations[0].text, False, citations, round(best, 4), round(self.threshold, 4),
+                      "", searched)
+
+
+_default: Bot | None = None
+_default_lock = threading.Lock()
+
+
+def default_bot() -> Bot:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Bot()
+        return _default
+
+
+def ask(question, history=None) -> Answer:
+    """Ask the default bot (the bundled article, index in index/)."""
+    return default_bot().ask(question, history)

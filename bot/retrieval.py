@@ -1,0 +1,84 @@
+"""Retrieval: score every candidate sentence by several kinds of evidence.
+
+    score = w_dense   * cos(question, sentence)
+          + w_context * cos(question, sentence in context)        (title + neighbouring sentences)
+          + w_lexical * BM25(question, sentence) / best BM25      (only where the question shares words)
+          + w_type    * [sentence holds what the question asks for: a number, a date, a name, a place]
+
+Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
+All scoring functions are pure: they take arrays and return arrays.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import languages
+from .config import Scoring
+from .index import Index
+
+_TYPE_PATTERNS = {
+    "number": re.compile(r"\d|\b(?:[A-Z]*NUM[A-Z]*|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|milioni|"
+                         r"miliardi|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b"),
+    "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
+                       r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
+                       r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
+                       r"august|september|october|november|december|today|yesterday)", re.IGNORECASE),
+    "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+\s+[A-Z][a-zà-ÿ]+\b|\b(?:ha affermato|ha detto|said|told)\b"),
+    "place": re.compile(r"\b(?:a|in|presso|at|from|da|di)\s+[A-Z][a-zà-ÿ]+"),
+}
+
+
+def answer_type_match(text: str, wanted: set[str]) -> float:
+    """1.0 when the sentence holds every kind of thing the question asks for, 0 when it asks for none."""
+    if not wanted:
+        return 0.0
+    return float(all(_TYPE_PATTERNS[kind].search(text) for kind in wanted))
+
+
+def combine(features: np.ndarray, scoring: Scoring) -> np.ndarray:
+    """Columns of `features`: dense, context, lexical, answer type."""
+    weights = np.array([scoring.dense, scoring.context, scoring.lexical, scoring.answer_type], dtype=np.float32)
+    return features @ weights
+
+
+@dataclass(frozen=True)
+class Scored:
+    ids: np.ndarray        # candidate segment ids, best first
+    scores: np.ndarray     # combined score per candidate
+    features: np.ndarray   # raw evidence per candidate (rows match ids)
+
+
+class Retriever:
+    """fit(index) once, then search(question, vector) per question."""
+
+    def __init__(self, index: Index, scoring: Scoring, candidates: int = 50):
+        self.index, self.scoring, self.candidates = index, scoring, candidates
+
+    def features(self, question: str, qvec: np.ndarray, ids: np.ndarray, lexical: np.ndarray | None = None) -> np.ndarray:
+        segs = self.index.segments
+        dense = self.index.vectors("sentences", ids) @ qvec
+        context = self.index.vectors("contexts", ids) @ qvec
+        bm25 = self.index.bm25.scores(question) if lexical is None else lexical
+        top = float(bm25.max()) if bm25.size else 0.0
+        lex = bm25[ids] / top if top > 0 else np.zeros(len(ids), np.float32)
+        wanted = languages.expected_types(question)
+        types = np.array([answer_type_match(segs[i].text, wanted) for i in ids], dtype=np.float32)
+        return np.column_stack([dense, context, lex, types]).astype(np.float32)
+
+    def search(self, question: str, qvec: np.ndarray) -> Scored:
+        k = min(self.candidates, len(self.index.segments))
+        q = qvec.reshape(1, -1)
+        ids = set()
+        for index in (self.index.sentences, self.index.contexts):
+            _, found = index.search(q, k)
+            ids.update(int(i) for i in found[0] if i >= 0)
+        bm25 = self.index.bm25.scores(question)
+        ids.update(int(i) for i in np.argsort(-bm25)[:k] if bm25[i] > 0)  # rare exact words dense search misses
+        cand = np.array(sorted(ids), dtype=np.int64)
+        feats = self.features(question, qvec, cand, bm25)
+        scores = combine(feats, self.scoring)
+        order = np.argsort(-scores, kind="stable")
+        return Scored(cand[order], scores[order], feats[order])

