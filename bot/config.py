@@ -34,7 +34,7 @@ class Scoring:
     dense: float = 1.0           # cosine(question, sentence)
     context: float = 0.5         # cosine(question, sentence in its paragraph/title context)
     lexical: float = 0.08        # normalised BM25 over sentences
-    answer_type: float = 0.02    # the sentence holds what the question asks for (a number, a name...)
+    answer_type: float = 0.02    # the sentence holds what the question asks for (a number, a date...)
     pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together
     null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores
     margin: float = 0.0          # extra safety added to the calibrated threshold

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import languages
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst", ""}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst"}  # in a folder, other files are kept if they sniff as text
 
 
 class DocumentError(ValueError):
@@ -40,16 +40,31 @@ def read_document(path: Path, source: str) -> Document:
     return Document(source, path, text, hashlib.sha256(raw).hexdigest(), languages.detect(text[:20000]))
 
 
+def _looks_like_text(path: Path) -> bool:
+    """For files without a text suffix ("COPYING", "CC0-1.0"): UTF-8 without NUL bytes in the first 8 KiB."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8192)
+    except OSError:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # a character cut at the 8 KiB edge is fine, anything else is not
+            return False
+    return b"\x00" not in head
+
+
 def _files_under(folder: Path) -> list[Path]:
     return sorted(
         p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and (p.suffix.lower() in TEXT_SUFFIXES or _looks_like_text(p))
     )
 
 
 def load_documents(paths: list[str | Path] | str | Path) -> list[Document]:
-    """Read files and folders (folders recursively: .txt, .md, .rst and files without a suffix)."""
+    """Read files and folders (folders recursively: .txt, .md, .rst and any other file that is UTF-8 text)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if not paths:
@@ -59,8 +74,8 @@ def load_documents(paths: list[str | Path] | str | Path) -> list[Document]:
         if given.is_dir():
             found = [(p, p.relative_to(given).as_posix()) for p in _files_under(given)]
             if not found:
-                raise DocumentError(f"{given} holds no text files (looked for {', '.join(sorted(TEXT_SUFFIXES - {''}))} "
-                                    "and files without a suffix)")
+                raise DocumentError(f"{given} holds no text files (looked for {', '.join(sorted(TEXT_SUFFIXES))} "
+                                    "and other UTF-8 text files)")
         elif given.exists():
             found = [(given, given.name)]
         else:

@@ -34,9 +34,10 @@ def leans_back(question: str, language: str) -> bool:
     return bool(_LEANS_BACK.search(question)) or len(terms(question, language)) < MIN_STANDALONE_TERMS
 
 
-def resolve(question: str, history, language: str) -> str:
-    """The question to search for: with the previous user question in front when it leans back."""
+def readings(question: str, history, language: str) -> list[str]:
+    """What to search for: the question alone, plus the question after the previous user turn when it
+    leans back on it (both are scored; see Retriever.search)."""
     turns = user_turns(history)
     if turns and leans_back(question, language):
-        return f"{turns[-1]} {question}"
-    return question
+        return [question, f"{turns[-1]} {question}"]
+    return [question]

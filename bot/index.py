@@ -29,7 +29,7 @@ from .config import Settings
 from .documents import Document
 from .segments import Segment, segment
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
 
 
@@ -64,12 +64,14 @@ def index_key(docs: list[Document], settings: Settings) -> str:
 
 
 def context_text(doc: Document, segs: list[Segment], i: int) -> str:
-    """A sentence with its neighbours in the paragraph, after the document's first line (its title)."""
+    """A sentence with its neighbours in the paragraph, after the document's name and first line (its
+    title): questions often name the document ("in the Artistic license...") or lean on its topic."""
     seg = segs[i]
     prev = segs[i - 1].text if i > 0 and segs[i - 1].paragraph == seg.paragraph else ""
     nxt = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].paragraph == seg.paragraph else ""
     title = segs[0].text if segs[0].paragraph == 1 and segs[0] is not seg else ""
-    return " ".join(part for part in (title, prev, seg.text, nxt) if part)
+    name = Path(doc.source).stem.replace("-", " ").replace("_", " ")
+    return " ".join(part for part in (f"{name}:", title, prev, seg.text, nxt) if part)
 
 
 def _sha(path: Path) -> str:

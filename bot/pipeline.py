@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, followup, index as index_mod, languages
+from .abstain import Abstainer, numeric_tokens
 from .answer import Answer, cite, extract
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import load_documents
@@ -43,36 +44,37 @@ class Bot:
         index_dir = Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
         self.index = index_mod.load_or_build(self.documents, self.settings, index_dir, self.model,
                                              progress=progress, rebuild=rebuild)
-        self.retriever = Retriever(self.index, self.settings.scoring)
-        self.threshold = self._calibrate()
         self._lock = threading.Lock()  # the model is shared between threads of a web server
+        self.retriever = Retriever(self.index, self.settings.scoring)
+        self.abstainer = self._calibrate()
 
-    def _calibrate(self) -> float:
-        """Abstention threshold: a high quantile of the best scores that generic off-topic questions
-        reach on this corpus, so it adapts to how compressed this model's scores are on these texts."""
-        best = [self.retriever.search(q, v).scores[0]
-                for q, v in zip(index_mod.offtopic_questions(), self.index.null_queries)]
+    def _calibrate(self) -> Abstainer:
+        """Null distribution of this corpus: the best scores generic off-topic questions reach on it."""
+        questions = index_mod.offtopic_questions()
+        best = np.array([self.retriever.search(q, v).scores[0] for q, v in zip(questions, self.index.null_queries)])
         scoring = self.settings.scoring
-        return float(np.quantile(best, scoring.null_quantile)) + scoring.margin
+        numbers = set().union(*(numeric_tokens(t) for t in self.texts.values()))
+        return Abstainer(questions, best, scoring.null_quantile, scoring.margin, numbers)
 
-    def encode_question(self, text: str) -> np.ndarray:
+    def encode_questions(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            return embedder.encode(self.model, [text[: self.settings.max_question_chars]], "query")[0]
+            return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
 
     def ask(self, question, history=None) -> Answer:
         question = clean_question(question)
-        language = languages.detect(question)
-        searched = followup.resolve(question, history, self.documents[0].language)
-        scored = self.retriever.search(searched, self.encode_question(searched))
+        readings = followup.readings(question, history, self.documents[0].language)
+        scored = self.retriever.search(readings, self.encode_questions(readings))
         scoring = self.settings.scoring
         best = float(scored.scores[0])
-        if best < self.threshold:
-            supporting = [cite(self.index.segments[i], s, self.texts[self.index.segments[i].source])
-                          for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
-            return Answer(question, "", True, supporting, round(best, 4), round(self.threshold, 4),
+        segs = self.index.segments
+        decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
+        searched = readings[-1]
+        if decision.abstain:
+            closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
+            return Answer(question, "", True, closest, round(best, 4), round(decision.threshold, 4),
                           languages.abstain_message(question), searched)
-        citations = extract(scored, self.index.segments, self.texts, scoring.pair_gain, scoring.top_k)
-        return Answer(question, citations[0].text, False, citations, round(best, 4), round(self.threshold, 4),
+        citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k)
+        return Answer(question, citations[0].text, False, citations, round(best, 4), round(decision.threshold, 4),
                       "", searched)
 
 

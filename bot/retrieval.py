@@ -20,13 +20,13 @@ from .config import Scoring
 from .index import Index
 
 _TYPE_PATTERNS = {
-    "number": re.compile(r"\d|\b(?:[A-Z]*NUM[A-Z]*|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|milioni|"
+    "number": re.compile(r"\d|\b(?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|milioni|"
                          r"miliardi|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b"),
     "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
                        r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
                        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
                        r"august|september|october|november|december|today|yesterday)", re.IGNORECASE),
-    "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+\s+[A-Z][a-zà-ÿ]+\b|\b(?:ha affermato|ha detto|said|told)\b"),
+    "person": re.compile(r"(?<=\w\s)[A-Z][a-zà-ÿ]+\b"),  # a capitalised word that does not open the sentence
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di)\s+[A-Z][a-zà-ÿ]+"),
 }
 
@@ -68,17 +68,26 @@ class Retriever:
         types = np.array([answer_type_match(segs[i].text, wanted) for i in ids], dtype=np.float32)
         return np.column_stack([dense, context, lex, types]).astype(np.float32)
 
-    def search(self, question: str, qvec: np.ndarray) -> Scored:
+    def candidates_for(self, question: str, qvec: np.ndarray, bm25: np.ndarray) -> set[int]:
         k = min(self.candidates, len(self.index.segments))
-        q = qvec.reshape(1, -1)
-        ids = set()
+        ids: set[int] = set()
         for index in (self.index.sentences, self.index.contexts):
-            _, found = index.search(q, k)
+            _, found = index.search(qvec.reshape(1, -1), k)
             ids.update(int(i) for i in found[0] if i >= 0)
-        bm25 = self.index.bm25.scores(question)
         ids.update(int(i) for i in np.argsort(-bm25)[:k] if bm25[i] > 0)  # rare exact words dense search misses
+        return ids
+
+    def search(self, questions: str | list[str], qvecs: np.ndarray) -> Scored:
+        """Candidates for one question, or for several readings of it (a follow-up alone and with the
+        turn it follows), scored by the mean over readings so neither the old topic nor the new words win alone."""
+        questions = [questions] if isinstance(questions, str) else questions
+        qvecs = qvecs.reshape(len(questions), -1)
+        bm25 = [self.index.bm25.scores(q) for q in questions]
+        ids: set[int] = set()
+        for q, v, b in zip(questions, qvecs, bm25):
+            ids |= self.candidates_for(q, v, b)
         cand = np.array(sorted(ids), dtype=np.int64)
-        feats = self.features(question, qvec, cand, bm25)
+        feats = np.mean([self.features(q, v, cand, b) for q, v, b in zip(questions, qvecs, bm25)], axis=0)
         scores = combine(feats, self.scoring)
         order = np.argsort(-scores, kind="stable")
         return Scored(cand[order], scores[order], feats[order])
