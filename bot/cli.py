@@ -31,6 +31,8 @@ def cmd_ask(args) -> int:
         print(f"«{answer.text}» [1]\n")
     for n, c in enumerate(answer.citations, 1):
         print(f"[{n}] {c.source}, paragraph {c.paragraph}, characters {c.start}-{c.end} (score {c.score:.3f})")
+        if n > 1 or answer.abstained:
+            print(f"    {' '.join(c.text.split())[:160]}")
     return 0
 
 
