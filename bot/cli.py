@@ -44,11 +44,18 @@ def cmd_index(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, load_cases
+    from .evaluate import compare, evaluate, load_cases, table
 
     cases = load_cases(args.cases)
     max_chars = args.max_chars or (800 if any(c.get("doc") for c in cases) else 450)
-    summary, results = evaluate(_bot(args), cases, max_chars)
+    bot = _bot(args)
+    if args.baselines:
+        runs = compare(bot, cases, max_chars)
+        print(table(runs))
+        if args.out:
+            Path(args.out).write_text(json.dumps(runs, indent=1), encoding="utf-8")
+        return 0
+    summary, results = evaluate(bot, cases, max_chars)
     if args.verbose:
         for r in results:
             ok = r.get("hit@1", r["abstained"])
@@ -81,6 +88,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--max-chars", type=int, help="longest citation that counts (default 450, 800 for cases with 'doc')")
     e.add_argument("--out", help="also write summary and per-case results to this JSON file")
     e.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    e.add_argument("--baselines", action="store_true",
+                   help="also run BM25 only, dense only and all-MiniLM-L6-v2 on the same cases; print a table")
     e.set_defaults(run=cmd_eval)
     return p
 

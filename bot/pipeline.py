@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,16 @@ class Bot:
         self._lock = threading.Lock()  # the model is shared between threads of a web server
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.abstainer = self._calibrate()
+
+    @classmethod
+    def from_bot(cls, other: "Bot", scoring) -> "Bot":
+        """The same documents, model and index, scored differently (for baselines and experiments)."""
+        bot = cls.__new__(cls)
+        bot.__dict__.update(other.__dict__)
+        bot.settings = replace(other.settings, scoring=scoring)
+        bot.retriever = Retriever(bot.index, scoring)
+        bot.abstainer = bot._calibrate()
+        return bot
 
     def _calibrate(self) -> Abstainer:
         """Null distribution of this corpus: the best scores generic off-topic questions reach on it."""
