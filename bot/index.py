@@ -49,7 +49,9 @@ class Index:
 
     def vectors(self, which: str, ids: np.ndarray) -> np.ndarray:
         index = self.sentences if which == "sentences" else self.contexts
-        return np.stack([index.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros((0, index.d), np.float32)
+        if not len(ids):
+            return np.zeros((0, index.d), np.float32)
+        return index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
 
 
 def offtopic_questions() -> list[str]:
