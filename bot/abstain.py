@@ -20,11 +20,12 @@ from . import languages
 from .retrieval import answer_type_match
 
 STRICT_TYPES = {"number", "date"}  # types whose absence means the passage cannot be the answer
-_NUMERIC = re.compile(r"\w*\d\w*")
+_WORD = re.compile(r"\w+")
 
 
 def numeric_tokens(text: str) -> set[str]:
-    return {t.lower() for t in _NUMERIC.findall(text)}
+    """Words holding a digit ("2030", "F-16" -> "16", "g7"); linear time even on huge inputs."""
+    return {t.lower() for t in _WORD.findall(text) if any(c.isdigit() for c in t)}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -41,8 +43,19 @@ def _prompt(model, kind: str) -> dict:
     return {"prompt_name": kind} if kind in (getattr(model, "prompts", None) or {}) else {}
 
 
+_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_locks_guard = threading.Lock()
+
+
+def _lock_for(model) -> threading.Lock:
+    """One lock per model object: every bot sharing it (uploads, the default) encodes one batch at a time."""
+    with _locks_guard:
+        return _locks.setdefault(model, threading.Lock())
+
+
 def encode(model, texts: list[str], kind: str, batch_size: int = 32, progress: bool = False) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text; kind is 'query' or 'passage'."""
-    vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                           show_progress_bar=progress, **_prompt(model, kind))
+    with _lock_for(model):
+        vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                               show_progress_bar=progress, **_prompt(model, kind))
     return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -15,15 +15,23 @@ MIN_STANDALONE_TERMS = 3
 
 
 def user_turns(history) -> list[str]:
-    """The user's questions in a history of strings or Gradio message dicts (content str or blocks)."""
+    """The user's questions in a history of strings or Gradio message dicts (content str or blocks).
+
+    ValueError when history is not a list of turns (a bare string would otherwise be read char by char).
+    """
+    if history is None:
+        return []
+    if isinstance(history, str) or not isinstance(history, (list, tuple)):
+        raise ValueError(f"history must be a list of earlier turns (str or message dicts), not {type(history).__name__}")
     out = []
-    for turn in history or []:
+    for turn in history:
         if isinstance(turn, str):
             out.append(turn)
         elif isinstance(turn, dict) and turn.get("role", "user") == "user":
             content = turn.get("content", "")
             if isinstance(content, (list, tuple)):
-                content = " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+                content = " ".join(b["text"] for b in content
+                                   if isinstance(b, dict) and b.get("type") == "text" and isinstance(b.get("text"), str))
             if isinstance(content, str):
                 out.append(content)
     return [t.strip() for t in out if t and t.strip()]

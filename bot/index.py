@@ -115,12 +115,26 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def load(folder: Path, docs: list[Document]) -> Index:
+def load(folder: Path, docs: list[Document], settings: Settings | None = None) -> Index:
     """Load and verify an index folder; raise IndexError_ if anything does not match."""
     import faiss
 
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        # the folder's name is only a hash: check the manifest describes these inputs (a folder copied or
+        # renamed from another model/corpus, or an edited manifest, would otherwise give wrong citations)
+        expected = {"format": FORMAT_VERSION,
+                    "documents": sorted([d.source, d.sha256] for d in docs)}
+        found = {"format": manifest["format"],
+                 "documents": sorted([d["source"], d["sha256"]] for d in manifest["documents"])}
+        if settings is not None:
+            expected.update(model=settings.model, params=settings.index_params())
+            found.update(model=manifest["model"], params=manifest["params"])
+        if found != expected:
+            raise IndexError_(f"{folder}: built from other documents, model or parameters")
+        missing = {"passages.jsonl", "sentences.faiss", "contexts.faiss", "null.npy"} - set(manifest["files"])
+        if missing:
+            raise IndexError_(f"{folder}: manifest lists no checksum for {', '.join(sorted(missing))}")
         for name, digest in manifest["files"].items():
             if _sha(folder / name) != digest:
                 raise IndexError_(f"{folder / name} does not match its checksum")
@@ -162,7 +176,7 @@ def load_or_build(docs: list[Document], settings: Settings, index_dir: Path, mod
     with _locked(index_dir):
         if folder.exists() and not rebuild:
             try:
-                return load(folder, docs)
+                return load(folder, docs, settings)
             except IndexError_:
                 pass  # corrupt or half-deleted: rebuilt below
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir))
@@ -173,7 +187,21 @@ def load_or_build(docs: list[Document], settings: Settings, index_dir: Path, mod
             os.rename(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        for stale in index_dir.iterdir():  # other corpora/parameters and leftovers of crashed builds
-            if stale.is_dir() and stale != folder:
+        for stale in index_dir.iterdir():
+            if stale.is_dir() and stale != folder and _superseded(stale, docs, settings):
                 shutil.rmtree(stale, ignore_errors=True)
-        return load(folder, docs)
+        return load(folder, docs, settings)
+
+
+def _superseded(folder: Path, docs: list[Document], settings: Settings) -> bool:
+    """True for leftovers of crashed builds and for older builds with the same model over any of the same
+    files (edited, added or removed documents, changed parameters). Indexes of other models or of unrelated
+    corpora sharing index_dir are kept, so switching between them does not rebuild."""
+    if folder.name.startswith(".building-"):
+        return True  # we hold the lock, so no build is running
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        sources = {d["source"] for d in manifest["documents"]}
+        return manifest["model"] == settings.model and bool(sources & {d.source for d in docs})
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # not an index folder of ours: leave it alone

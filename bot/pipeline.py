@@ -45,7 +45,6 @@ class Bot:
         index_dir = Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
         self.index = index_mod.load_or_build(self.documents, self.settings, index_dir, self.model,
                                              progress=progress, rebuild=rebuild)
-        self._lock = threading.Lock()  # the model is shared between threads of a web server
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.abstainer = self._calibrate()
 
@@ -68,8 +67,7 @@ class Bot:
         return Abstainer(questions, best, scoring.null_quantile, scoring.margin, numbers)
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
+        return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
 
     def ask(self, question, history=None) -> Answer:
         question = clean_question(question)

@@ -1,0 +1,44 @@
+"""Shared fixtures: one real bot over the bundled article (and one over the licence corpus), built once
+per test session into a temporary index folder. The embedding model itself is the real one, cached in
+~/.cache/grounded-qa-bot (or $BOT_CACHE_DIR) and shared with normal use."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")          # never reach for the hub: everything is local
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ARTICLE = ROOT / "seeds" / "giappone-nato.txt"
+LICENSES = ROOT.parent / "shared" / "eval" / "corpora" / "licenses-dev"
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory):
+    """Bot over the bundled article, index built once per session in a temporary folder."""
+    from bot import Bot
+
+    return Bot(index_dir=tmp_path_factory.mktemp("article-index"))
+
+
+@pytest.fixture(scope="session")
+def license_bot(tmp_path_factory):
+    """Bot over ../shared/eval/corpora/licenses-dev (several hard-wrapped English files), if present."""
+    if not LICENSES.is_dir():
+        pytest.skip(f"{LICENSES} is missing (shared/ not beside the repository)")
+    from bot import Bot
+
+    return Bot([LICENSES], index_dir=tmp_path_factory.mktemp("licenses-index"))

@@ -1,0 +1,210 @@
+"""The command line, run as a user runs it: `python -m bot ...` in a subprocess."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import Answer, Citation
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = "giappone-nato.txt"
+WIESBADEN = "Il comando, soprannominato NSatu, ha sede presso una base statunitense a Wiesbaden, in Germania."
+CITATION_LINE = re.compile(r"^\[(\d+)\] (\S+), paragraph (\d+), characters (\d+)-(\d+) \(score (-?\d+\.\d+)\)$")
+
+
+def start(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1", TOKENIZERS_PARALLELISM="false",
+               PYTHONIOENCODING="utf-8")
+    env.pop("BOT_INDEX_DIR", None)
+    env.pop("BOT_MODEL", None)
+    return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+
+
+def finish(proc: subprocess.Popen, timeout: int = 300) -> subprocess.CompletedProcess:
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return finish(start(*args))
+
+
+@pytest.fixture(scope="module")
+def index_dir(bot) -> str:
+    """The session bot's index folder: the CLI finds the article already indexed and only loads it."""
+    return str(bot.index.path.parent)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def slow(index_dir, work):
+    """The commands that load the model (several seconds each), started together so they overlap;
+    each test then waits for its own."""
+    docs = work / "docs"
+    docs.mkdir()
+    (docs / "porto.txt").write_text(PORTO, encoding="utf-8")
+    cases = work / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in CASES), encoding="utf-8")
+    procs = {
+        "ask": start("ask", ASK, "--index-dir", index_dir),
+        "json": start("ask", FOLLOW_UP, "--history", HISTORY, "--json", "--index-dir", index_dir),
+        "abstain": start("ask", "Come si prepara il risotto alla milanese?", "--index-dir", index_dir),
+        "index": start("index", str(docs), "--index-dir", str(work / "index")),
+        "eval": start("eval", str(cases), "--index-dir", index_dir, "--out", str(work / "results.json")),
+    }
+    done: dict[str, subprocess.CompletedProcess] = {}
+
+    def result(name: str) -> subprocess.CompletedProcess:
+        if name not in done:
+            done[name] = finish(procs[name])
+        return done[name]
+
+    yield result
+    for p in procs.values():
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def citation_lines(stdout: str) -> list[tuple]:
+    return [CITATION_LINE.match(line).groups() for line in stdout.splitlines() if CITATION_LINE.match(line)]
+
+
+ASK = "Dove si trova la base del comando NSatu?"
+FOLLOW_UP, HISTORY = "E dove ha sede?", "Quale comando NATO interessa al Giappone?"
+PORTO = "Il faro del molo nord fu costruito nel 1887.\n\nLe barche da pesca partono prima dell'alba.\n"
+
+
+def test_ask_prints_quote_and_numbered_citations(slow, bot, article_text):
+    proc = slow("ask")
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("«") and first.endswith("» [1]")
+    quote = first[1:-len("» [1]")]
+    assert WIESBADEN in quote
+    cites = citation_lines(proc.stdout)
+    assert [int(n) for n, *_ in cites] == list(range(1, len(cites) + 1))
+    assert cites, proc.stdout
+    for n, source, paragraph, start, end, score in cites:
+        assert source == SOURCE
+        assert 0 <= int(start) < int(end) <= len(article_text)
+    _, _, paragraph, start, end, _ = cites[0]
+    assert article_text[int(start):int(end)] == quote
+    assert paragraph == "9"  # the line of the article that holds it
+    # the same answer as the API gives
+    expected = bot.ask(ASK)
+    assert [(c.source, c.start, c.end) for c in expected.citations] == [(s, int(a), int(b)) for _, s, _, a, b, _ in cites]
+
+
+def test_ask_json_with_history_matches_answer_to_dict(slow, bot):
+    proc = slow("json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {f.name for f in dataclasses.fields(Answer)}
+    assert all(set(c) == {f.name for f in dataclasses.fields(Citation)} for c in data["citations"])
+    expected = bot.ask(FOLLOW_UP, history=[HISTORY]).to_dict()
+    assert set(data) == set(expected)
+    for key in data:
+        if key in ("score", "threshold"):
+            assert data[key] == pytest.approx(expected[key], abs=1e-3)
+        elif key == "citations":
+            strip = lambda cs: [{k: v for k, v in c.items() if k != "score"} for c in cs]  # noqa: E731
+            assert strip(data[key]) == strip(expected[key])
+        else:
+            assert data[key] == expected[key], key
+    assert not data["abstained"] and WIESBADEN in data["text"]
+
+
+def test_ask_off_topic_says_so_and_shows_closest_passages(slow):
+    proc = slow("abstain")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "documento" in lines[0].lower() and not lines[0].startswith("«")
+    assert "Closest passages (not an answer):" in proc.stdout
+    assert all(source == SOURCE for _, source, *_ in citation_lines(proc.stdout))
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_ask_empty_question_exits_2_with_message(question):
+    proc = run("ask", question)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("bot: error:") and "empty" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_document_exits_2_naming_it(tmp_path):
+    proc = run("ask", "Dove?", "--docs", str(tmp_path / "manca.txt"), "--index-dir", str(tmp_path / "index"))
+    assert proc.returncode == 2
+    assert "manca.txt" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "index").exists()
+
+
+def test_non_utf8_document_exits_2_naming_it(tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("Città di Wiesbaden\n".encode("latin-1"))
+    proc = run("index", str(tmp_path / "latin1.txt"), "--index-dir", str(tmp_path / "index"))
+    assert proc.returncode == 2
+    assert "latin1.txt" in proc.stderr and "UTF-8" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "index").exists()
+
+
+def test_index_builds_into_the_given_folder(slow, work):
+    proc = slow("index")
+    assert proc.returncode == 0, proc.stderr
+    assert "indexed 1 document(s), 2 passages" in proc.stdout
+    folders = [p for p in (work / "index").iterdir() if p.is_dir()]
+    assert len(folders) == 1 and str(folders[0]) in proc.stdout
+    manifest = json.loads((folders[0] / "manifest.json").read_text(encoding="utf-8"))
+    assert [d["source"] for d in manifest["documents"]] == ["porto.txt"]
+    assert manifest["passages"] == 2
+
+
+CASES = [
+    {"id": "t1", "lang": "it", "question": "In quale città tedesca ha sede NSatu?", "history": [],
+     "evidence": [WIESBADEN], "answer": "Wiesbaden", "kind": "factoid"},
+    {"id": "t2", "lang": "it", "question": "E in che paese si trova?",
+     "history": ["Quale comando coordina gli aiuti NATO all'Ucraina?"],
+     "evidence": [WIESBADEN], "answer": "Germania", "kind": "followup"},
+    {"id": "t3", "lang": "en", "question": "Who won the 1998 Tour de France?", "history": [],
+     "evidence": [], "answer": None, "kind": "unanswerable"},
+]
+
+
+def test_eval_prints_metrics(slow, work):
+    out = work / "results.json"
+    proc = slow("eval")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert {"hit@1", "answer", "abstain", "false_abstain", "verbatim"} <= set(summary)
+    assert summary["cases"] == 3
+    assert summary["verbatim"] == 1.0
+    for key in ("hit@1", "answer", "abstain", "false_abstain"):
+        assert 0.0 <= summary[key] <= 1.0
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["summary"] == summary and [c["id"] for c in saved["cases"]] == ["t1", "t2", "t3"]
+    # the cases are easy: the factoid is a hit, the off-topic one abstains
+    by_id = {c["id"]: c for c in saved["cases"]}
+    assert by_id["t1"]["hit@1"] and by_id["t1"]["answer"]
+    assert by_id["t3"]["abstained"]
+
+
+def test_usage_errors_exit_2():
+    proc = run("frobnicate")
+    assert proc.returncode == 2 and "usage:" in proc.stderr
+    assert run("--help").returncode == 0

@@ -1,0 +1,235 @@
+"""The web chat (ui.py): the /ask HTTP API through gradio_client against an in-process server, and the
+chat and upload functions the page's events call (history, escaping, per-session corpora)."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+gr = pytest.importorskip("gradio")
+gradio_client = pytest.importorskip("gradio_client")
+
+import ui  # noqa: E402
+from bot import Answer, Bot  # noqa: E402
+from bot import webapp as W  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = (ROOT / "seeds" / "giappone-nato.txt").read_text(encoding="utf-8")
+ANSWER_KEYS = {f.name for f in dataclasses.fields(Answer)}
+CAT_DOC = ("Il gatto Micio vive a Bologna con la sua famiglia.\n"
+           "Ogni mattina Micio mangia crocchette al salmone.\n"
+           "La sua veterinaria si chiama Dottoressa Rossi e lavora a Imola.\n")
+CAT_QUESTION = "In quale città lavora la veterinaria di Micio?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def bot():
+    return Bot()
+
+
+@pytest.fixture(scope="module")
+def client(bot):
+    demo = ui.build_app(bot)
+    _, url, _ = ui.launch(demo, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    yield gradio_client.Client(url, verbose=False)
+    demo.close()
+
+
+def gradio_history(messages: list[dict]) -> list[dict]:
+    """Messages as Gradio 6 hands them back to the chat function: content as a list of text blocks."""
+    return [{**m, "content": [{"type": "text", "text": m["content"]}]} for m in messages]
+
+
+def chat(bot, question, history=(), corpus=None):
+    """One turn through ui.respond: (new messages only, document label, highlighted document)."""
+    new, (label, view) = ui.respond(question, gradio_history(list(history)), corpus, bot)
+    return new[len(history):], label, view
+
+
+def upload_files(tmp_path, files: dict[str, bytes], corpus, bot):
+    """ui.upload as the page calls it: paths of files in (a stand-in for) Gradio's upload cache."""
+    paths = []
+    for i, (name, data) in enumerate(files.items()):
+        folder = tmp_path / f"cache{i}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+        paths.append(str(folder / name))
+    return ui.upload(paths, corpus, bot), paths
+
+
+# --- HTTP API -------------------------------------------------------------------------------------------
+
+def test_only_ask_is_exposed(client):
+    info = client.view_api(print_info=False, return_format="dict")
+    assert set(info["named_endpoints"]) == {"/ask"}
+    assert not info["unnamed_endpoints"]
+
+
+def test_ask_italian(client):
+    r = client.predict("In quale città tedesca ha sede il comando NSatu?", api_name="/ask")
+    assert set(r) == ANSWER_KEYS
+    assert not r["abstained"] and "Wiesbaden" in r["text"]
+    c = r["citations"][0]
+    assert c["source"] == "giappone-nato.txt" and ARTICLE[c["start"]:c["end"]] == c["text"] == r["text"]
+
+
+def test_ask_english(client):
+    r = client.predict("Which news agency did Rutte give an interview to?", api_name="/ask")
+    assert set(r) == ANSWER_KEYS
+    assert not r["abstained"] and "Kyodo News" in r["text"]
+
+
+def test_ask_abstains_off_topic(client):
+    r = client.predict("Come si prepara il tiramisù?", api_name="/ask")
+    assert set(r) == ANSWER_KEYS
+    assert r["abstained"] and r["text"] == ""
+    assert r["message"] == "Il documento non contiene una risposta a questa domanda."
+
+
+def test_ask_empty_question_is_an_error(client):
+    with pytest.raises(gradio_client.exceptions.AppError, match="empty"):
+        client.predict("   ", api_name="/ask")
+
+
+# --- the chat function ----------------------------------------------------------------------------------
+
+def test_chat_answer_is_a_cited_quote_with_sources_and_highlight(bot):
+    new, label, view = chat(bot, "Chi è il primo ministro giapponese che ha incontrato Rutte?")
+    user, reply, sources = new
+    assert user == {"role": "user", "content": "Chi è il primo ministro giapponese che ha incontrato Rutte?"}
+    assert reply["content"].startswith("> ") and "Shigeru Ishiba" in reply["content"]
+    assert "[1] giappone-nato.txt, paragrafo 2" in reply["content"]
+    assert sources["metadata"]["title"] == W.SOURCES_TITLE == "Fonti / Sources"
+    assert "**[1]" in sources["content"]
+    # the document beside the chat: exact text, the quote labelled [1] at its offsets
+    assert "giappone-nato.txt" in label
+    assert "".join(t for t, _ in view) == ARTICLE
+    start = sum(len(t) for t, _ in view[:[lab for _, lab in view].index("[1]")])
+    quote = dict((lab, t) for t, lab in view)["[1]"]
+    assert ARTICLE[start:start + len(quote)] == quote and "Shigeru Ishiba" in quote
+
+
+def test_chat_english_labels(bot):
+    new, _, _ = chat(bot, "Which technologies could the dual-use cooperation involve?")
+    assert "droni" in new[1]["content"] and ", paragraph 3, characters " in new[1]["content"]
+
+
+def test_chat_follow_up_uses_history(bot):
+    first, _, _ = chat(bot, "Di quale comando NATO vorrebbe far parte il Giappone?")
+    assert "comando NATO" in first[1]["content"]
+    new, _, view = chat(bot, "E dove ha sede?", first)
+    assert "Wiesbaden" in new[1]["content"]
+    assert "Wiesbaden" in dict((lab, t) for t, lab in view)["[1]"]
+
+
+def test_chat_abstains_plainly_with_closest_passages_labelled(bot):
+    new, _, view = chat(bot, "What is the recipe for apple pie?")
+    assert new[1]["content"] == "**The document does not contain an answer to this question.**"
+    assert "NOT an answer" in new[2]["metadata"]["title"]
+    assert all(lab is None for _, lab in view)  # nothing highlighted as if it answered
+
+
+def test_chat_escapes_markup_in_question_and_quote(bot):
+    q = "<img src=x onerror=alert(1)> Dove ha sede il comando NSatu?"
+    new, _, _ = chat(bot, q)
+    for m in new:
+        assert "<img" not in m["content"] and "<" not in m["content"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in new[0]["content"]
+    # and the escaped question read back from the history is the question as typed
+    assert W.history_turns(gradio_history(new)) == [q]
+
+
+def test_chat_invalid_question_gets_a_message(bot):
+    new, _, _ = chat(bot, "   ")
+    assert new[-1]["role"] == "assistant" and "empty" in new[-1]["content"]
+
+
+def test_escape_md_round_trips_and_neutralises_markdown():
+    assert W.escape_md("# *bold* [x](y) `c` $x$ <b>") == "\\# \\*bold\\* \\[x\\](y) \\`c\\` \\$x\\$ &lt;b&gt;"
+    assert W.quote_md("1. uno\n- due") == "> 1\\. uno\n> \\- due"
+    rnd = random.Random(7)
+    alphabet = "\\`*_[]|~$#+-=.)(<>&;amplt 12\n\tè"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
+        assert W.unescape_md(W.escape_md(text)) == text
+
+
+def test_highlight_windows_long_documents():
+    text = "".join(f"Riga numero {i} del documento lungo.\n" for i in range(2000))
+    line = "Riga numero 1500 del documento lungo."
+    start = text.index(line)
+    cit = W.Citation("long.txt", 1501, start, start + len(line), line, 1.0)
+    view = W.highlight(text, [cit])
+    assert view[0] == ("[…]\n", None) and view[-1] == ("\n[…]", None)
+    assert (line, "[1]") in view
+    assert sum(len(t) for t, _ in view) < 2 * W.VIEW_WINDOW + 200
+
+
+# --- uploads and sessions -------------------------------------------------------------------------------
+
+def test_upload_answers_about_itself_and_sessions_are_separate(bot, tmp_path):
+    (corpus, status, accepted), paths = upload_files(tmp_path, {"gatti.txt": CAT_DOC.encode()}, None, bot)
+    try:
+        assert accepted and "gatti.txt" in status
+        assert not any(os.path.exists(p) for p in paths)  # Gradio's cached copy is gone: nothing to serve
+        new, label, view = chat(bot, CAT_QUESTION, corpus=corpus)
+        assert "Imola" in new[1]["content"] and "[1] gatti.txt, paragrafo 1" in new[1]["content"]
+        assert "gatti.txt" in label and "".join(t for t, _ in view) == CAT_DOC
+        # another session (no corpus of its own) still talks about the article and never sees gatti.txt
+        other, label, _ = chat(bot, CAT_QUESTION)
+        assert "gatti.txt" not in label and not any("gatti" in m["content"] for m in other)
+        assert W.corpus_md(bot, False).count("giappone-nato.txt") == 1
+        folder = corpus.tmp.name
+    finally:
+        _, status = ui.back_to_article(corpus)
+    assert not os.path.exists(folder)  # going back to the article deletes the session's files and index
+    assert "article" in status
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("big.txt", b"a" * (W.MAX_FILE_BYTES + 1), "too large"),
+    ("nul.txt", b"testo\x00\x01\x02 binario", "binary"),
+    ("latin1.txt", "città".encode("latin-1"), "not UTF-8"),
+    ("vuoto.md", b" \n\n ", "empty"),
+    ("slides.pdf", b"%PDF-1.4 ...", "only .txt and .md"),
+])
+def test_upload_refuses_bad_files_with_a_message(bot, tmp_path, name, data, reason):
+    (corpus, status, accepted), _ = upload_files(tmp_path, {name: data}, None, bot)
+    assert not accepted and corpus is None
+    assert status.startswith("**Rifiutato / Refused:**") and reason in status.replace("\\", "")
+    assert str(tmp_path) not in status and "/tmp" not in status  # no server paths in messages
+
+
+def test_refused_upload_keeps_the_session_corpus(bot, tmp_path):
+    (corpus, _, _), _ = upload_files(tmp_path / "a", {"gatti.txt": CAT_DOC.encode()}, None, bot)
+    try:
+        (kept, status, accepted), _ = upload_files(tmp_path / "b", {"x.txt": b"\x00"}, corpus, bot)
+        assert not accepted and kept is corpus and os.path.isdir(corpus.tmp.name)
+    finally:
+        corpus.close()
+
+
+@pytest.mark.parametrize("name", ["../evil.txt", "a/b.txt", "a\\b.txt", ".hidden.txt", "x..txt"])
+def test_upload_refuses_unsafe_names(name):
+    with pytest.raises(W.DocumentError, match="file name"):
+        W.check_upload(name, b"ciao")
+
+
+def test_upload_refuses_too_many_and_duplicate_files():
+    with pytest.raises(W.DocumentError, match="too many"):
+        W.build_corpus([(f"f{i}.txt", b"ciao") for i in range(W.MAX_FILES + 1)], "unused", Bot)
+    with pytest.raises(W.DocumentError, match="same name"):
+        W.build_corpus([("a.txt", b"ciao"), ("a.txt", b"ciao")], "unused", Bot)

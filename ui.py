@@ -1,0 +1,176 @@
+"""Web chat: answers about the bundled article (or your own .txt/.md files) with verbatim quotes.
+
+    python ui.py [--host 127.0.0.1] [--port 7860]
+
+Every answer is a quote from the document, cited by source and paragraph, with the quote highlighted
+in the document beside the chat; when the document does not say, the bot says so. HTTP API: one
+public endpoint, /ask (question -> Answer.to_dict() over the bundled article).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+
+import gradio as gr
+
+from bot import Bot
+from bot import webapp as W
+from bot.documents import DocumentError
+
+EXAMPLES = [
+    "In quale città tedesca si trova il comando NSatu?",
+    "Chi è il primo ministro giapponese che ha incontrato Rutte?",
+    "A quale agenzia di stampa ha rilasciato un'intervista Rutte?",
+    "Which technologies could the dual-use cooperation involve?",
+    "How fast is China's military expansion, according to Rutte?",
+]
+INTRO = """# Domande sul documento · Ask the document
+Ogni risposta è una **citazione letterale** del documento, con fonte e paragrafo; se il documento non
+lo dice, il bot lo dice. · Every answer is a **verbatim quote** from the document, with its source and
+paragraph; when the document does not say, the bot says so."""
+UPLOAD_HELP = (f"Carica fino a {W.MAX_FILES} file `.txt` o `.md` (UTF-8, max {W.MAX_FILE_BYTES // 1048576} MB "
+               f"ciascuno): valgono solo per questa scheda del browser. · Upload up to {W.MAX_FILES} `.txt` or "
+               f"`.md` files (UTF-8, {W.MAX_FILE_BYTES // 1048576} MB each): they are visible only in this "
+               "browser tab.")
+CSS = """
+#doc-view .container { max-height: 600px; overflow-y: auto; }
+#doc-view .textfield, #doc-view .text { line-height: 1.6; word-break: normal !important; overflow-wrap: anywhere; }
+"""
+# After an answer, scroll the document panel (not the page) so the quote [1] is in view.
+SCROLL_TO_QUOTE = """() => setTimeout(() => {
+  const box = document.querySelector('#doc-view .container');
+  const mark = [...document.querySelectorAll('#doc-view .token.highlighted')]
+    .find(t => (t.querySelector('.label')?.textContent || '').trim() === '[1]');
+  if (box && mark) box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
+}, 150)"""
+# Gradio's own transport limit: above ours, so a moderately large file still gets our clear message.
+TRANSPORT_LIMIT = 2 * W.MAX_FILE_BYTES
+
+
+def respond(message: str, history: list | None, corpus: W.Corpus | None, default_bot: Bot):
+    """One chat turn: (new history, (document label, highlighted document)). The question is read
+    with the earlier user turns, so follow-ups ("E dove ha sede?") work."""
+    history = list(history or [])
+    bot = corpus.bot if corpus else default_bot
+    try:
+        answer = bot.ask(message, W.history_turns(history))
+    except ValueError as exc:
+        return history + [W.user_message(str(message)), W.error_message(str(message), exc)], W.document_view(bot)
+    return history + [W.user_message(message)] + W.answer_messages(answer), W.document_view(bot, answer)
+
+
+def upload(paths, corpus: W.Corpus | None, default_bot: Bot):
+    """Index uploaded files for this session: (corpus, status Markdown, accepted). On refusal the
+    session keeps the corpus it had."""
+    try:
+        files = W.read_uploads(paths)
+        new = W.build_corpus(files, default_bot.settings.model, Bot)
+    except DocumentError as exc:
+        return corpus, f"**Rifiutato / Refused:** {W.escape_md(str(exc))}", False
+    if corpus:
+        corpus.close()
+    names = ", ".join(W.escape_md(d.source) for d in new.bot.documents)
+    return new, f"**Pronto** — ora rispondo su / Ready, now answering about: {names}", True
+
+
+def back_to_article(corpus: W.Corpus | None):
+    if corpus:
+        corpus.close()
+    return None, "Di nuovo sull'articolo / Back to the article"
+
+
+def build_app(bot: Bot | None = None) -> gr.Blocks:
+    """The chat app over `bot` (default: the bundled article, loaded now, once)."""
+    default_bot = bot or Bot()
+
+    def _view(label_value):
+        label, value = label_value
+        return gr.HighlightedText(value=value, label=label)
+
+    def on_ask(message, history, corpus):
+        if not (message or "").strip():
+            return gr.skip(), gr.skip(), gr.skip()
+        history, view = respond(message, history, corpus, default_bot)
+        return history, "", _view(view)
+
+    def on_upload(paths, corpus):
+        corpus, status, accepted = upload(paths, corpus, default_bot)
+        return _switch(corpus, status) if accepted else (corpus, status, gr.skip(), gr.skip(), gr.skip())
+
+    def on_back(corpus):
+        return _switch(*back_to_article(corpus))
+
+    def _switch(corpus, status):
+        current = corpus.bot if corpus else default_bot
+        return corpus, status, W.corpus_md(current, corpus is not None), [], _view(W.document_view(current))
+
+    def on_clear(corpus):
+        return _view(W.document_view(corpus.bot if corpus else default_bot))
+
+    label, value = W.document_view(default_bot)
+    with gr.Blocks(title="Domande sul documento · Ask the document", analytics_enabled=False) as demo:
+        corpus = gr.State(None, delete_callback=lambda c: c.close() if c else None)
+        gr.Markdown(INTRO)
+        header = gr.Markdown(W.corpus_md(default_bot, False), elem_id="corpus")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Chat", height=560, elem_id="chat", sanitize_html=True, allow_tags=False,
+                    latex_delimiters=[], render_markdown=True, feedback_options=None, buttons=["copy"],
+                    placeholder="Fai una domanda sul documento · Ask a question about the document")
+                with gr.Row():
+                    question = gr.Textbox(
+                        show_label=False, placeholder="Scrivi una domanda… · Type a question…", scale=5,
+                        max_length=default_bot.settings.max_question_chars, elem_id="question", autofocus=True)
+                    send = gr.Button("Chiedi / Ask", variant="primary", scale=1, elem_id="send")
+                gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Esempi / Examples")
+            with gr.Column(scale=2):
+                doc_view = gr.HighlightedText(
+                    value=value, label=label, elem_id="doc-view", color_map=W.COLORS, show_legend=False,
+                    show_inline_category=True, combine_adjacent=False, interactive=False)
+        with gr.Accordion("I tuoi documenti · Your own documents", open=False, elem_id="uploads"):
+            gr.Markdown(UPLOAD_HELP)
+            with gr.Row():
+                files = gr.UploadButton("Carica / Upload .txt, .md", file_count="multiple",
+                                        file_types=list(W.UPLOAD_SUFFIXES), elem_id="upload")
+                back = gr.Button("Torna all'articolo / Back to the article", elem_id="back")
+            status = gr.Markdown("", elem_id="status")
+
+        switch_outputs = [corpus, status, header, chatbot, doc_view]
+        gr.on([question.submit, send.click], on_ask, [question, chatbot, corpus], [chatbot, question, doc_view],
+              api_visibility="private", show_progress="minimal").then(None, js=SCROLL_TO_QUOTE,
+                                                                       api_visibility="private")
+        files.upload(on_upload, [files, corpus], switch_outputs, api_visibility="private",
+                     concurrency_limit=1, concurrency_id="indexing")
+        back.click(on_back, [corpus], switch_outputs, api_visibility="private")
+        chatbot.clear(on_clear, [corpus], [doc_view], api_visibility="private")
+
+        def ask(question: str) -> dict:
+            """Ask about the bundled article. Returns Answer.to_dict(): the verbatim quote ("" when
+            abstaining), abstained, citations (source, paragraph, start, end, text, score), message..."""
+            try:
+                return default_bot.ask(question).to_dict()
+            except ValueError as exc:
+                raise gr.Error(str(exc)) from None
+
+        gr.api(ask, api_name="ask")
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    return demo
+
+
+def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **kwargs):
+    """Launch with the app's safety settings (no share link, upload size cap, no SSR node server)."""
+    return demo.launch(server_name=host, server_port=port, share=False, max_file_size=TRANSPORT_LIMIT,
+                       ssr_mode=False, css=CSS, footer_links=["api"], **kwargs)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    args = p.parse_args(argv)
+    launch(build_app(), args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()
