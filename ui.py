@@ -17,12 +17,12 @@ from bot import Bot
 from bot import webapp as W
 from bot.documents import DocumentError
 
-EXAMPLES = [
-    "In quale città tedesca si trova il comando NSatu?",
-    "Chi è il primo ministro giapponese che ha incontrato Rutte?",
-    "A quale agenzia di stampa ha rilasciato un'intervista Rutte?",
-    "Which technologies could the dual-use cooperation involve?",
-    "How fast is China's military expansion, according to Rutte?",
+EXAMPLES = [  # written for the UI; the last one shows an abstention
+    "Dove ha sede il comando NSatu?",
+    "Che cosa ha detto Rutte sulla Corea del Nord?",
+    "What did Japan express interest in?",
+    "When did Ishiba and Rutte meet?",
+    "Who won the last football World Cup?",
 ]
 INTRO = """# Domande sul documento · Ask the document
 Ogni risposta è una **citazione letterale** del documento, con fonte e paragrafo; se il documento non
@@ -88,7 +88,7 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         return gr.HighlightedText(value=value, label=label)
 
     def on_ask(message, history, corpus):
-        if not (message or "").strip():
+        if not message:  # nothing typed: nothing to do (blank or unreadable input gets a message from respond)
             return gr.skip(), gr.skip(), gr.skip()
         history, view = respond(message, history, corpus, default_bot)
         return history, "", _view(view)
