@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import languages
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst"}  # in a folder, other files are kept if they sniff as text
+# Largest document accepted, per file. Indexing embeds every sentence twice on the CPU (about a minute per
+# 100 KB of prose on 2 cores), so a file of tens of MB would take hours: it is refused with a message instead.
+# Raise it with BOT_MAX_DOCUMENT_MB (megabytes, decimals allowed).
+MAX_DOCUMENT_MB = 10
+MAX_DOCUMENT_ENV = "BOT_MAX_DOCUMENT_MB"
 
 
 class DocumentError(ValueError):
@@ -21,23 +27,55 @@ class Document:
     text: str     # Path.read_text(encoding="utf-8"): citation offsets index into this string
     sha256: str
     language: str
+    stamp: tuple = field(default=(), compare=False)  # (inode, size, mtime_ns) when read: a later change shows
+
+
+def max_document_bytes() -> int:
+    value = os.environ.get(MAX_DOCUMENT_ENV, "").strip()
+    try:
+        mb = float(value) if value else MAX_DOCUMENT_MB
+    except ValueError:
+        raise DocumentError(f"{MAX_DOCUMENT_ENV}={value!r} is not a number of megabytes") from None
+    return int(mb * 1024 * 1024)
+
+
+def file_stamp(path: Path) -> tuple:
+    """What changes when a file is edited, replaced or deleted (then ()), without reading it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def read_document(path: Path, source: str) -> Document:
     try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DocumentError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8, rename it") from None
+    stamp = file_stamp(path)  # before reading: a change while we read shows as a change later
+    limit = max_document_bytes()
+    if stamp and stamp[1] > limit:
+        raise DocumentError(f"{path} is too large ({stamp[1] / 1048576:.1f} MB; the limit is {limit / 1048576:g} MB "
+                            f"per document): split it, or raise the limit with {MAX_DOCUMENT_ENV}=<megabytes>")
+    try:
         raw = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(raw) > limit:  # grew since the stat
+        raise DocumentError(f"{path} is too large (the limit is {limit / 1048576:g} MB per document): split it, "
+                            f"or raise the limit with {MAX_DOCUMENT_ENV}=<megabytes>")
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path} is not UTF-8 text (byte {exc.start}): convert it to UTF-8") from exc
-    text = path.read_text(encoding="utf-8")  # the exact string offsets refer to (universal newlines)
+    # the exact string offsets refer to: Path.read_text's universal newlines, from the very bytes hashed
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise DocumentError(f"{path} looks binary (it contains NUL bytes)")
     if not text.strip():
         raise DocumentError(f"{path} is empty")
-    return Document(source, path, text, hashlib.sha256(raw).hexdigest(), languages.detect(text[:20000]))
+    return Document(source, path, text, hashlib.sha256(raw).hexdigest(), languages.detect(text[:20000]), stamp)
 
 
 def _looks_like_text(path: Path) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from . import embedder, followup, index as index_mod, languages
 from .abstain import Abstainer, numeric_tokens
 from .answer import Answer, cite, extract
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
-from .documents import load_documents
+from .documents import file_stamp, load_documents
 from .retrieval import Retriever
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -39,14 +40,50 @@ class Bot:
     def __init__(self, paths=None, index_dir: str | Path | None = None, model: str | None = None,
                  settings: Settings | None = None, progress: bool = False, rebuild: bool = False):
         self.settings = (settings or Settings()).with_model(resolve_model(model))
-        self.documents = load_documents(paths if paths is not None else [DEFAULT_DOCS])
-        self.texts = {d.source: d.text for d in self.documents}
-        self.model = embedder.load_model(self.settings.model)
-        index_dir = Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
-        self.index = index_mod.load_or_build(self.documents, self.settings, index_dir, self.model,
-                                             progress=progress, rebuild=rebuild)
+        self.paths = [paths] if isinstance(paths, (str, Path)) else list(paths if paths is not None else [DEFAULT_DOCS])
+        self.index_dir = Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
+        self.model = None
+        self._rw = _ReadWrite()
+        self._load(progress, rebuild)
+
+    def _load(self, progress: bool = False, rebuild: bool = False) -> None:
+        """Read the documents and load (or build) their index. The stamps refresh() compares are set last:
+        a reload that fails (say, a document was deleted) is tried again by the next ask(), never half-used."""
+        folders = self._folder_stamps()  # before listing them: a file added meanwhile shows as a change
+        documents = load_documents(self.paths)
+        if self.model is None:
+            self.model = embedder.load_model(self.settings.model)
+        index = index_mod.load_or_build(documents, self.settings, self.index_dir, self.model,
+                                        progress=progress, rebuild=rebuild)
+        self.documents, self.texts, self.index = documents, {d.source: d.text for d in documents}, index
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.abstainer = self._calibrate()
+        self._stamps = {**folders, **{d.path: d.stamp for d in documents}}
+
+    def _folder_stamps(self) -> dict:
+        stamps = {}
+        for given in map(Path, self.paths):
+            if given.is_dir():
+                for folder, subdirs, _ in os.walk(given):
+                    subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+                    stamps[Path(folder)] = file_stamp(Path(folder))
+        return stamps
+
+    def changed(self) -> bool:
+        """True when a document (or a folder of them) was edited, replaced, added or deleted since it was read."""
+        return any(file_stamp(path) != stamp for path, stamp in self._stamps.items())
+
+    def refresh(self) -> bool:
+        """Reload documents and index if anything changed on disk (True if it did), so no answer ever quotes
+        text the file no longer holds. DocumentError, naming the file, if a document is gone or unusable now.
+        Costs one stat per document when nothing changed; ask() calls it first."""
+        if not self.changed():
+            return False
+        with self._rw.writing():  # waits for answers in progress; new ones wait for the reload
+            if not self.changed():
+                return False  # another thread reloaded meanwhile
+            self._load()
+        return True
 
     @classmethod
     def from_bot(cls, other: "Bot", scoring) -> "Bot":
@@ -71,6 +108,12 @@ class Bot:
 
     def ask(self, question, history=None) -> Answer:
         question = clean_question(question)
+        self.refresh()
+        with self._rw.reading():
+            return self._answer(question, history)
+
+    def _answer(self, question, history=None) -> Answer:
+        question = clean_question(question)
         readings = followup.readings(question, history, self.documents[0].language)
         scored = self.retriever.search(readings, self.encode_questions(readings))
         scoring = self.settings.scoring
@@ -85,6 +128,40 @@ class Bot:
         citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k)
         return Answer(question, citations[0].text, False, citations, round(best, 4), round(decision.threshold, 4),
                       "", searched)
+
+
+class _ReadWrite:
+    """Many readers (answers) at once, or one writer (a reload) alone; a waiting writer goes first."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def reading(self):
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writer)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self):
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writer)
+            self._writer = True
+            self._cond.wait_for(lambda: self._readers == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
 
 
 _default: Bot | None = None
