@@ -24,8 +24,10 @@ QUOTE_LABEL = "[1]"
 COLORS = {"[1]": "#facc15", "[2]": "#bae6fd", "[3]": "#bae6fd", "[4]": "#bae6fd", "[5]": "#bae6fd"}
 
 _WORDS = {
-    "it": {"paragraph": "paragrafo", "chars": "caratteri", "error": "Domanda non valida"},
-    "en": {"paragraph": "paragraph", "chars": "characters", "error": "Invalid question"},
+    "it": {"paragraph": "paragrafo", "chars": "caratteri", "error": "Domanda non valida",
+           "document": "Documento non disponibile"},
+    "en": {"paragraph": "paragraph", "chars": "characters", "error": "Invalid question",
+           "document": "Document unavailable"},
 }
 
 # Markdown/HTML specials: & < > become entities (so no raw tag ever reaches the page, not even "\\<img");
@@ -96,7 +98,9 @@ def answer_messages(answer: Answer) -> list[dict]:
 
 
 def error_message(question: str, exc: Exception) -> dict:
-    return {"role": "assistant", "content": f"{_WORDS[lang_of(question)]['error']}: {escape_md(str(exc))}"}
+    """A refused question ("Invalid question: …"), or a document that changed into something unusable."""
+    kind = "document" if isinstance(exc, DocumentError) else "error"
+    return {"role": "assistant", "content": f"{_WORDS[lang_of(question)][kind]}: {escape_md(str(exc))}"}
 
 
 def history_turns(history) -> list[str]:
