@@ -42,3 +42,32 @@ def license_bot(tmp_path_factory):
     from bot import Bot
 
     return Bot([LICENSES], index_dir=tmp_path_factory.mktemp("licenses-index"))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def web(bot):
+    """The web app (ui.py) over the session bot, launched once in-process on loopback: (demo, url).
+    Shared by the robustness and load tests."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    pytest.importorskip("gradio")
+    import ui
+
+    demo = ui.build_app(bot)
+    _, url, _ = ui.launch(demo, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    yield demo, url
+    demo.close()
+
+
+def handler(demo, name: str):
+    """A page event's real function (private events are not callable through gradio_client)."""
+    found = [f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == name]
+    assert len(found) == 1, f"no single event function named {name!r}"
+    return found[0]
