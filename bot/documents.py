@@ -9,10 +9,10 @@ from pathlib import Path
 from . import languages
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst"}  # in a folder, other files are kept if they sniff as text
-# Largest document accepted, per file. Indexing embeds every sentence twice on the CPU (about a minute per
-# 100 KB of prose on 2 cores), so a file of tens of MB would take hours: it is refused with a message instead.
-# Raise it with BOT_MAX_DOCUMENT_MB (megabytes, decimals allowed).
-MAX_DOCUMENT_MB = 10
+# Largest document accepted, per file. Indexing embeds every sentence twice on the CPU (measured: about 75 s
+# per 100 KB of prose on 2 cores, so 5 MB is about an hour and tens of MB would take many hours): a larger
+# file is refused, before it is read, with a message naming it. Raise it with BOT_MAX_DOCUMENT_MB (megabytes).
+MAX_DOCUMENT_MB = 5
 MAX_DOCUMENT_ENV = "BOT_MAX_DOCUMENT_MB"
 
 
