@@ -42,16 +42,33 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class VectorIndex:
+    """Which FAISS index holds the vectors: exact inner product (IndexFlatIP) below `hnsw_from` passages,
+    an HNSW graph (IndexHNSWFlat) from there on. Threshold and graph sizes come from measurements of
+    recall@10 and latency at 1k-100k passages (bench/results/scaling.json)."""
+
+    hnsw_from: int = 50_000      # passages; flat search is exact and fast enough below this
+    hnsw_m: int = 32             # graph neighbours per node
+    ef_construction: int = 200   # build-time beam width (80 lost ~5 points of recall@10 at 100k passages)
+    ef_search: int = 256         # question-time beam width (applied on load, not part of the index key)
+
+    def build_params(self) -> dict:
+        return {"hnsw_from": self.hnsw_from, "hnsw_m": self.hnsw_m, "ef_construction": self.ef_construction}
+
+
+@dataclass(frozen=True)
 class Settings:
     model: str = DEFAULT_MODEL
     segmentation: Segmentation = field(default_factory=Segmentation)
     scoring: Scoring = field(default_factory=Scoring)
+    vector_index: VectorIndex = field(default_factory=VectorIndex)
     batch_size: int = 32
     max_question_chars: int = 2000  # longer questions are cut before embedding (the model reads 512 tokens)
 
     def index_params(self) -> dict:
         """What the built index depends on (scoring weights are applied at question time)."""
-        return {"model": self.model, "segmentation": asdict(self.segmentation)}
+        return {"model": self.model, "segmentation": asdict(self.segmentation),
+                "vector_index": self.vector_index.build_params()}
 
     def with_model(self, model: str | None) -> "Settings":
         return replace(self, model=model) if model else self

@@ -3,7 +3,7 @@
 On disk (plain files, one folder per corpus/model/parameter combination, named by their hash):
     index/<key>/manifest.json     model, parameters, document hashes, checksums of every file below
     index/<key>/passages.jsonl    one sentence a line: source, paragraph, offsets (no text: it comes from the file)
-    index/<key>/sentences.faiss   one vector per sentence
+    index/<key>/sentences.faiss   one vector per sentence (exact IndexFlatIP; HNSW for large corpora)
     index/<key>/contexts.faiss    one vector per sentence read in its context (title + neighbours)
     index/<key>/bm25/             bm25s's own plain-file format
     index/<key>/null.npy          embeddings of the shipped off-topic questions (abstention calibration)
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, lexical
-from .config import Settings
+from .config import Settings, VectorIndex
 from .documents import Document
 from .segments import Segment, segment
 
@@ -76,6 +76,26 @@ def context_text(doc: Document, segs: list[Segment], i: int) -> str:
     return " ".join(part for part in (f"{name}:", title, prev, seg.text, nxt) if part)
 
 
+def vector_index(vectors: np.ndarray, params: VectorIndex) -> "faiss.Index":  # noqa: F821
+    """Exact IndexFlatIP for small corpora, IndexHNSWFlat (inner product) from params.hnsw_from passages:
+    flat search cost grows linearly with the corpus (see bench/results/scaling.json)."""
+    import faiss
+
+    if len(vectors) < params.hnsw_from:
+        index = faiss.IndexFlatIP(vectors.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], params.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = params.ef_construction
+    index.add(vectors)
+    return index
+
+
+def _search_params(index: "faiss.Index", params: VectorIndex) -> "faiss.Index":  # noqa: F821
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = params.ef_search  # not stored in the file
+    return index
+
+
 def _sha(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -98,9 +118,7 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
     kw = {"batch_size": settings.batch_size, "progress": progress}
     for name, texts in (("sentences", [s.text for s in segs]), ("contexts", contexts)):
         vectors = embedder.encode(model, texts, "passage", **kw)
-        flat = faiss.IndexFlatIP(vectors.shape[1])
-        flat.add(vectors)
-        faiss.write_index(flat, str(folder / f"{name}.faiss"))
+        faiss.write_index(vector_index(vectors, settings.vector_index), str(folder / f"{name}.faiss"))
     np.save(folder / "null.npy", embedder.encode(model, offtopic_questions(), "query", batch_size=settings.batch_size))
     lexical.Lexical.fit([s.text for s in segs], docs[0].language).save(folder / "bm25")
     with open(folder / "passages.jsonl", "w", encoding="utf-8") as f:
@@ -144,8 +162,9 @@ def load(folder: Path, docs: list[Document], settings: Settings | None = None) -
             for line in f:
                 row = json.loads(line)
                 segs.append(Segment(text=texts[row["source"]][row["start"]:row["end"]], **row))
-        sentences = faiss.read_index(str(folder / "sentences.faiss"))
-        contexts = faiss.read_index(str(folder / "contexts.faiss"))
+        params = (settings or Settings()).vector_index
+        sentences = _search_params(faiss.read_index(str(folder / "sentences.faiss")), params)
+        contexts = _search_params(faiss.read_index(str(folder / "contexts.faiss")), params)
         if not sentences.ntotal == contexts.ntotal == len(segs) == manifest["passages"]:
             raise IndexError_(f"{folder}: vectors and passages do not match")
         return Index(segs, sentences, contexts, lexical.Lexical.load(folder / "bm25"),

@@ -1,0 +1,65 @@
+"""One command for every benchmark:
+
+    .venv/bin/python -m bench [--quick] [--out DIR] [--work DIR] [--only warm,cold,...]
+
+Each benchmark runs in its own process (so its peak RSS is its own), writes OUT/<name>.json, and the run
+ends with OUT/summary.md and OUT/latency_vs_size.png. Defaults: results in bench/results/ (bench/work/
+quick-results/ with --quick), scratch corpora and indexes in bench/work/ (not committed).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import report
+from bench.common import ROOT, Plan, env, log, machine, write_json
+
+BENCHMARKS = ("warm", "cold", "build", "scaling", "web")  # warm first: it builds the article index the others use
+NOTE = ("Measured on a shared 2-core machine where other processes (tests, other agents) run at the same time: "
+        "absolute times are noisy, so every target is a ratio or comparison measured in the same run, with "
+        "the two sides interleaved where possible.")
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def run_one(name: str, quick: bool, out: Path, work: Path, timeout: float) -> float:
+    args = [sys.executable, "-m", f"bench.{name}", "--out", str(out), "--work", str(work)] + (["--quick"] if quick else [])
+    log(f"--- {name}")
+    started = time.perf_counter()
+    subprocess.run(args, cwd=ROOT, env=env(), check=True, timeout=timeout)
+    return round(time.perf_counter() - started, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="tiny sizes, for the CI smoke test")
+    p.add_argument("--out", type=Path, help="results folder")
+    p.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="scratch folder (corpora, indexes)")
+    p.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset of " + ", ".join(BENCHMARKS))
+    args = p.parse_args(argv)
+    out = args.out or (ROOT / "bench" / ("work/quick-results" if args.quick else "results"))
+    only = [b for b in BENCHMARKS if b in args.only.split(",")]
+    plan = Plan.make(args.quick)
+    started, durations = time.perf_counter(), {}
+    for name in only:
+        durations[name] = run_one(name, args.quick, out, args.work, 600 if args.quick else 3600)
+    info = {"plan": plan.to_dict(), "machine": machine(), "commit": git_commit(), "durations_s": durations,
+            "total_s": round(time.perf_counter() - started, 1), "note": NOTE}
+    write_json(out, "run", info)
+    header = [NOTE, "", f"Commit {info['commit']}, {'quick' if args.quick else 'full'} run, "
+              f"{info['total_s'] / 60:.1f} min in all ({', '.join(f'{k} {v:.0f} s' for k, v in durations.items())}); "
+              f"{info['machine']['cpus']} CPUs, torch threads {info['machine']['torch_threads']}, load average at "
+              f"start {info['machine']['load_avg_at_start']}.", ""]
+    log(f"summary: {report.write(out, header)}")
+    print(json.dumps({"out": str(out), "total_s": info["total_s"]}))
+    return 0
