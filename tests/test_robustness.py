@@ -200,12 +200,10 @@ def test_web_api_bad_question_then_keeps_serving(web, client, bot, kind):
     assert_verbatim(after, disk_texts(bot))
 
 
-@pytest.mark.parametrize("kind", list(NON_STR))
+@pytest.mark.parametrize("kind", ["int", "list", "dict"])  # what JSON can carry (None/bytes: the API tests)
 def test_web_api_non_str_question_is_an_error_not_a_crash(client, kind):
     from gradio_client.exceptions import AppError
 
-    if NON_STR[kind] is None or isinstance(NON_STR[kind], bytes):
-        pytest.skip("gradio_client cannot send this type as JSON")  # None and bytes are checked in the API tests
     with pytest.raises(AppError):
         client.predict(NON_STR[kind], api_name="/ask")
     assert "Wiesbaden" in client.predict(NORMAL, api_name="/ask")["text"]
