@@ -9,6 +9,7 @@ public endpoint, /ask (question -> Answer.to_dict() over the bundled article).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 
 import gradio as gr
@@ -55,6 +56,9 @@ def respond(message: str, history: list | None, corpus: W.Corpus | None, default
     try:
         answer = bot.ask(message, W.history_turns(history))
     except ValueError as exc:
+        return history + [W.user_message(str(message)), W.error_message(str(message), exc)], W.document_view(bot)
+    except RuntimeError as exc:  # an index or model failure while reloading changed documents: say so, keep serving
+        logging.getLogger(__name__).exception("answering failed")
         return history + [W.user_message(str(message)), W.error_message(str(message), exc)], W.document_view(bot)
     return history + [W.user_message(message)] + W.answer_messages(answer), W.document_view(bot, answer)
 
@@ -108,7 +112,9 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         return _view(W.document_view(corpus.bot if corpus else default_bot))
 
     label, value = W.document_view(default_bot)
-    with gr.Blocks(title="Domande sul documento · Ask the document", analytics_enabled=False) as demo:
+    # delete_cache: files POSTed straight to Gradio's upload route are not kept beyond an hour
+    with gr.Blocks(title="Domande sul documento · Ask the document", analytics_enabled=False,
+                   delete_cache=(600, 3600)) as demo:
         corpus = gr.State(None, delete_callback=lambda c: c.close() if c else None)
         gr.Markdown(INTRO)
         header = gr.Markdown(W.corpus_md(default_bot, False), elem_id="corpus")

@@ -25,9 +25,9 @@ COLORS = {"[1]": "#facc15", "[2]": "#bae6fd", "[3]": "#bae6fd", "[4]": "#bae6fd"
 
 _WORDS = {
     "it": {"paragraph": "paragrafo", "chars": "caratteri", "error": "Domanda non valida",
-           "document": "Documento non disponibile"},
+           "document": "Documento non disponibile", "failure": "Errore interno, riprova"},
     "en": {"paragraph": "paragraph", "chars": "characters", "error": "Invalid question",
-           "document": "Document unavailable"},
+           "document": "Document unavailable", "failure": "Internal error, please try again"},
 }
 
 # Markdown/HTML specials: & < > become entities (so no raw tag ever reaches the page, not even "\\<img");
@@ -99,7 +99,7 @@ def answer_messages(answer: Answer) -> list[dict]:
 
 def error_message(question: str, exc: Exception) -> dict:
     """A refused question ("Invalid question: …"), or a document that changed into something unusable."""
-    kind = "document" if isinstance(exc, DocumentError) else "error"
+    kind = "document" if isinstance(exc, DocumentError) else "error" if isinstance(exc, ValueError) else "failure"
     return {"role": "assistant", "content": f"{_WORDS[lang_of(question)][kind]}: {escape_md(str(exc))}"}
 
 
