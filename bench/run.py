@@ -40,14 +40,25 @@ def run_one(name: str, quick: bool, out: Path, work: Path, timeout: float) -> fl
     return round(time.perf_counter() - started, 1)
 
 
+def header(info: dict) -> list[str]:
+    durations = ", ".join(f"{k} {v:.0f} s" for k, v in info["durations_s"].items())
+    return [info["note"], "", f"Commit {info['commit']}, {'quick' if info['plan']['quick'] else 'full'} run, "
+            f"{info['total_s'] / 60:.1f} min in all ({durations}); {info['machine']['cpus']} CPUs, torch threads "
+            f"{info['machine']['torch_threads']}, load average at start {info['machine']['load_avg_at_start']}.", ""]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes, for the CI smoke test")
     p.add_argument("--out", type=Path, help="results folder")
     p.add_argument("--work", type=Path, default=ROOT / "bench" / "work", help="scratch folder (corpora, indexes)")
     p.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset of " + ", ".join(BENCHMARKS))
+    p.add_argument("--report-only", action="store_true", help="rewrite summary.md and the plot from OUT/*.json")
     args = p.parse_args(argv)
     out = args.out or (ROOT / "bench" / ("work/quick-results" if args.quick else "results"))
+    if args.report_only:
+        log(f"summary: {report.write(out, header(json.loads((out / 'run.json').read_text(encoding='utf-8'))))}")
+        return 0
     only = [b for b in BENCHMARKS if b in args.only.split(",")]
     plan = Plan.make(args.quick)
     started, durations = time.perf_counter(), {}
@@ -56,10 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     info = {"plan": plan.to_dict(), "machine": machine(), "commit": git_commit(), "durations_s": durations,
             "total_s": round(time.perf_counter() - started, 1), "note": NOTE}
     write_json(out, "run", info)
-    header = [NOTE, "", f"Commit {info['commit']}, {'quick' if args.quick else 'full'} run, "
-              f"{info['total_s'] / 60:.1f} min in all ({', '.join(f'{k} {v:.0f} s' for k, v in durations.items())}); "
-              f"{info['machine']['cpus']} CPUs, torch threads {info['machine']['torch_threads']}, load average at "
-              f"start {info['machine']['load_avg_at_start']}.", ""]
-    log(f"summary: {report.write(out, header)}")
+    log(f"summary: {report.write(out, header(info))}")
     print(json.dumps({"out": str(out), "total_s": info["total_s"]}))
     return 0

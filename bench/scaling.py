@@ -56,6 +56,26 @@ def recall_sweep(flat, hnsw, groups: dict[str, np.ndarray], k: int = 10, pool: i
     return rows
 
 
+def construction_sweep(flat, groups: dict[str, np.ndarray], values=(80, 200)) -> list[dict]:
+    """HNSW graphs over the sentence vectors built with several efConstruction (configured efSearch):
+    build seconds and recall against exact search, per query group."""
+    from bot.config import VectorIndex
+    from bot.index import vector_index
+
+    vectors = flat.reconstruct_n(0, flat.ntotal)
+    rows = []
+    for ef_c in values:
+        params = replace(VectorIndex(), hnsw_from=0, ef_construction=ef_c)
+        seconds, hnsw = timed(vector_index, vectors, params)
+        hnsw.hnsw.efSearch = params.ef_search
+        row = {"ef_construction": ef_c, "ef_search": params.ef_search, "hnsw_m": params.hnsw_m, "build_s": round(seconds, 1)}
+        for group, queries in groups.items():
+            exact, found = flat.search(queries, 10)[1], hnsw.search(queries, 10)[1]
+            row[f"recall_at_10_{group}"] = round(float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found)])), 4)
+        rows.append(row)
+    return rows
+
+
 def profile_ask(bot, rows: list[dict], top: int = 12) -> list[dict]:
     """Functions taking the most time (own time) over ask() calls."""
     prof = cProfile.Profile()
@@ -84,7 +104,7 @@ def measure_bot(bot, rows: list[dict]) -> dict:
             "ask_minus_floor": stats([a - f for a, f in zip(ask, floor)])}
 
 
-def one_size(n: int, model, sentences, vectors, rows: list[dict], work: Path) -> dict:
+def one_size(n: int, model, sentences, vectors, rows: list[dict], work: Path, largest: bool = False) -> dict:
     from bot import Bot, index as index_mod
     from bot.config import Settings, VectorIndex
     from bot.documents import load_documents
@@ -112,6 +132,8 @@ def one_size(n: int, model, sentences, vectors, rows: list[dict], work: Path) ->
                "offtopic": bots["flat"].index.null_queries}
     result["recall"] = {which: recall_sweep(getattr(bots["flat"].index, which), getattr(bots["hnsw"].index, which),
                                             queries) for which in ("sentences", "contexts")}
+    if largest:
+        result["ef_construction"] = construction_sweep(bots["flat"].index.sentences, queries)
     for which in (bots["hnsw"].index.sentences, bots["hnsw"].index.contexts):
         which.hnsw.efSearch = VectorIndex().ef_search  # back to the configured value
     result["profile_flat"] = profile_ask(bots["flat"], rows)
@@ -127,7 +149,7 @@ def run(plan, work: Path) -> dict:
     pool = synth.pool(plan.pool_limit)
     vectors = pool_vectors(model, [s for s, _ in pool], work)
     rows = questions(plan.scaling_questions)
-    sizes = [one_size(n, model, pool, vectors, rows, work / "scaling") for n in plan.sizes]
+    sizes = [one_size(n, model, pool, vectors, rows, work / "scaling", n == max(plan.sizes)) for n in plan.sizes]
     return {"sizes": sizes, "pool_sentences": len(pool), "questions": len(rows),
             "configured": VectorIndex().__dict__,
             "note": "vectors of synthetic passages are composed from real encodings (bench/synth.py); build_s "
