@@ -72,6 +72,14 @@ def details(r: dict) -> list[str]:
                   f"{b['bare_encode_sentences_s']} s, of the contexts {b['bare_encode_contexts_s']} s, of the 100 "
                   f"off-topic questions {b['encode_offtopic_s']} s. Build time against the bare encodes of everything it "
                   f"encodes: {b['ratio_to_bare_encode_of_everything_built']}×.", ""]
+        if b.get("encode_inside_build"):
+            e = b["encode_inside_build"]
+            lines += [f"Inside the build (same load, timed per encode call): sentences {e['sentences_s']} s, contexts "
+                      f"{e['contexts_s']} s, off-topic questions {e['offtopic_s']} s, everything else "
+                      f"{e['everything_else_s']} s. The sentence encode is {b['sentence_encode_share_of_build']} of the "
+                      "build: that share is the ceiling of build/bare throughput while every passage is encoded "
+                      "twice. Bare sentence encode runs (before, after the build): "
+                      f"{b['bare_encode_sentences_runs_s']} s.", ""]
     lines += memory(r) + scaling(r) + web(r)
     return lines
 
@@ -106,9 +114,9 @@ def scaling(r: dict) -> list[str]:
                      b["recall_at_10"], b["top10_in_50"], a["search_ms"]]
                     for a, b in zip(big["recall"]["sentences"], big["recall"]["contexts"])])
     lines += [f"Where ask() spends its time at {big['passages']:,} passages (cProfile, own time):", ""]
-    lines += table(["function", "flat ms/ask", "hnsw ms/ask"],
-                   [[a["function"], a["own_ms_per_ask"], b["own_ms_per_ask"]]
-                    for a, b in zip(big["profile_flat"][:8], big["profile_hnsw"][:8])])
+    own = {v: {e["function"]: e["own_ms_per_ask"] for e in big[f"profile_{v}"]} for v in ("flat", "hnsw")}
+    names = list(dict.fromkeys(e["function"] for v in ("flat", "hnsw") for e in big[f"profile_{v}"][:8]))
+    lines += table(["function", "flat ms/ask", "hnsw ms/ask"], [[n, own["flat"].get(n), own["hnsw"].get(n)] for n in names])
     return lines + ["![latency against corpus size](latency_vs_size.png)", ""]
 
 
@@ -117,8 +125,10 @@ def web(r: dict) -> list[str]:
         return []
     w = r["web"]
     lines = ["## End to end: web app /ask on loopback", "", w["queue"] + ".", ""]
-    lines += table(["clients", "p50 ms", "p95 ms", "requests", "requests/s", "errors"],
-                   [[x["clients"], x["p50_ms"], x["p95_ms"], x["n"], x["requests_per_s"], x["errors"]] for x in w["levels"]])
+    lines += table(["clients", "p50 ms", "p95 ms", "requests", "requests/s", "errors", "server CPU ms/request",
+                    "client CPU ms/request"],
+                   [[x["clients"], x["p50_ms"], x["p95_ms"], x["n"], x["requests_per_s"], x["errors"],
+                     x.get("server_cpu_ms_per_request"), x.get("client_cpu_ms_per_request")] for x in w["levels"]])
     s = w["soak"]
     lines += [f"Server RSS over {s['requests']} requests ({s['clients']} clients): "
               + ", ".join(f"{x['requests']}: {x['rss_mb']}" for x in s["samples"][:: max(1, len(s["samples"]) // 10)])

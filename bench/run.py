@@ -44,7 +44,8 @@ def header(info: dict) -> list[str]:
     durations = ", ".join(f"{k} {v:.0f} s" for k, v in info["durations_s"].items())
     return [info["note"], "", f"Commit {info['commit']}, {'quick' if info['plan']['quick'] else 'full'} run, "
             f"{info['total_s'] / 60:.1f} min in all ({durations}); {info['machine']['cpus']} CPUs, torch threads "
-            f"{info['machine']['torch_threads']}, load average at start {info['machine']['load_avg_at_start']}.", ""]
+            f"{info['machine']['torch_threads']}, load average at start {info['machine']['load_avg_at_start']}."
+            + (f" Re-run afterwards, alone: {', '.join(info['rerun'])}." if info.get("rerun") else ""), ""]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in only:
         durations[name] = run_one(name, args.quick, out, args.work, 600 if args.quick else 3600)
     info = {"plan": plan.to_dict(), "machine": machine(), "commit": git_commit(), "durations_s": durations,
-            "total_s": round(time.perf_counter() - started, 1), "note": NOTE}
+            "total_s": round(time.perf_counter() - started, 1), "note": NOTE, "rerun": []}
+    previous = out / "run.json"
+    if len(only) < len(BENCHMARKS) and previous.is_file():  # a partial re-run keeps the earlier run's record
+        before = json.loads(previous.read_text(encoding="utf-8"))
+        info.update(durations_s={**before["durations_s"], **durations}, machine=before["machine"],
+                    rerun=sorted(set(before.get("rerun", [])) | set(only)))
+        info["total_s"] = round(sum(info["durations_s"].values()), 1)
     write_json(out, "run", info)
     log(f"summary: {report.write(out, header(info))}")
     print(json.dumps({"out": str(out), "total_s": info["total_s"]}))

@@ -3,6 +3,7 @@ on the named /ask endpoint at 1, 4 and 16 concurrent clients (bounded in request
 memory soak: server RSS sampled every 50 of N /ask requests after warm-up."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -63,19 +64,36 @@ def client_loop(client, texts: list[str], count: int, deadline: float, offset: i
     return latencies, errors
 
 
-def load_level(url: str, texts: list[str], clients: int, per_client: int, limit_s: float) -> dict:
+def cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system, all threads) of a process: this one, or another from /proc/<pid>/stat."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def load_level(url: str, texts: list[str], clients: int, per_client: int, limit_s: float,
+               server_pid: int | None = None) -> dict:
     from gradio_client import Client
 
     pool = [Client(url, verbose=False) for _ in range(clients)]
     deadline = time.monotonic() + limit_s
+    cpu_before = (cpu_s(server_pid) if server_pid else 0.0, cpu_s())
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as ex:
         done = list(ex.map(lambda i: client_loop(pool[i], texts, per_client, deadline, 7 * i), range(clients)))
     wall = time.perf_counter() - started
     latencies = [x for lat, _ in done for x in lat]
+    per_request = lambda before, after: round(1000 * (after - before) / max(len(latencies), 1), 1)  # noqa: E731
     return {"clients": clients, **stats(latencies), "errors": sum(e for _, e in done),
             "requests_per_s": round(len(latencies) / wall, 2), "wall_s": round(wall, 1),
-            "hit_time_limit": time.monotonic() > deadline}
+            "hit_time_limit": time.monotonic() > deadline,
+            "server_cpu_ms_per_request": per_request(cpu_before[0], cpu_s(server_pid)) if server_pid else None,
+            "client_cpu_ms_per_request": per_request(cpu_before[1], cpu_s())}
 
 
 def soak(url: str, pid: int, texts: list[str], total: int, every: int = 50, clients: int = 4) -> dict:
@@ -101,7 +119,7 @@ def run(plan, work: Path) -> dict:
         levels = []
         for n in plan.clients:
             log(f"web: {n} concurrent clients")
-            levels.append(load_level(url, texts, n, plan.requests_per_client, plan.time_limit_s))
+            levels.append(load_level(url, texts, n, plan.requests_per_client, plan.time_limit_s, proc.pid))
         log(f"web: memory soak, {plan.soak_requests} requests")
         memory = soak(url, proc.pid, texts, plan.soak_requests, every=10 if plan.quick else 50,
                       clients=2 if plan.quick else 4)
