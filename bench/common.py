@@ -38,7 +38,7 @@ class Plan:
     def make(cls, quick: bool) -> "Plan":
         if quick:
             return cls(True, 3, 1, 40, (200,), 3, (1, 2), 2, 20, 60.0, 30)
-        return cls(False, 0, 3, 500, (1_000, 10_000, 100_000), 40, (1, 4, 16), 12, 1000, 300.0, 0)
+        return cls(False, 0, 3, 500, (1_000, 10_000, 30_000, 100_000), 40, (1, 4, 16), 12, 1000, 300.0, 0)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -32,6 +32,16 @@ def git_commit() -> str:
         return ""
 
 
+def uncommitted() -> list[str]:
+    """Files of the bot with uncommitted edits when the run started (the tree is shared with other work)."""
+    try:
+        lines = subprocess.run(["git", "status", "--porcelain", "--", "bot", "ui.py"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(line[3:] for line in lines)
+
+
 def run_one(name: str, quick: bool, out: Path, work: Path, timeout: float) -> float:
     args = [sys.executable, "-m", f"bench.{name}", "--out", str(out), "--work", str(work)] + (["--quick"] if quick else [])
     log(f"--- {name}")
@@ -45,7 +55,9 @@ def header(info: dict) -> list[str]:
     return [info["note"], "", f"Commit {info['commit']}, {'quick' if info['plan']['quick'] else 'full'} run, "
             f"{info['total_s'] / 60:.1f} min in all ({durations}); {info['machine']['cpus']} CPUs, torch threads "
             f"{info['machine']['torch_threads']}, load average at start {info['machine']['load_avg_at_start']}."
-            + (f" Re-run afterwards, alone: {', '.join(info['rerun'])}." if info.get("rerun") else ""), ""]
+            + (f" Re-run afterwards, alone: {', '.join(info['rerun'])}." if info.get("rerun") else "")
+            + (f" The working tree had uncommitted edits (other work in progress) in {', '.join(info['uncommitted'])}."
+               if info.get("uncommitted") else ""), ""]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,16 +74,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     only = [b for b in BENCHMARKS if b in args.only.split(",")]
     plan = Plan.make(args.quick)
-    started, durations = time.perf_counter(), {}
+    started, durations, dirty = time.perf_counter(), {}, uncommitted()
     for name in only:
         durations[name] = run_one(name, args.quick, out, args.work, 600 if args.quick else 3600)
     info = {"plan": plan.to_dict(), "machine": machine(), "commit": git_commit(), "durations_s": durations,
-            "total_s": round(time.perf_counter() - started, 1), "note": NOTE, "rerun": []}
+            "total_s": round(time.perf_counter() - started, 1), "note": NOTE, "rerun": [], "uncommitted": dirty}
     previous = out / "run.json"
     if len(only) < len(BENCHMARKS) and previous.is_file():  # a partial re-run keeps the earlier run's record
         before = json.loads(previous.read_text(encoding="utf-8"))
         info.update(durations_s={**before["durations_s"], **durations}, machine=before["machine"],
-                    rerun=sorted(set(before.get("rerun", [])) | set(only)))
+                    rerun=sorted(set(before.get("rerun", [])) | set(only)),
+                    uncommitted=sorted(set(before.get("uncommitted", [])) | set(dirty)))
         info["total_s"] = round(sum(info["durations_s"].values()), 1)
     write_json(out, "run", info)
     log(f"summary: {report.write(out, header(info))}")
