@@ -7,7 +7,10 @@ of generic off-topic questions (bot/data/offtopic.txt) reach on it, kept per que
 Then several signals must agree before we answer:
   1. the best passage's score is above a high quantile of the null scores for the question's language;
   2. when the question asks for a number or a date, the quoted passage holds one;
-  3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus.
+  3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus;
+  4. no word of the question that the documents never use pulls it away from the quoted passage: with
+     that word left out, the question must not match the passage clearly better ("When was Rutte *born*?"
+     matches the sentence naming Rutte better without "born": the passage is about Rutte, not his birth).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import languages
+from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
 STRICT_TYPES = {"number", "date"}  # types whose absence means the passage cannot be the answer
@@ -28,6 +32,54 @@ def numeric_tokens(text: str) -> set[str]:
     return {t.lower() for t in _WORD.findall(text) if any(c.isdigit() for c in t)}
 
 
+def vocabulary(texts: list[str]) -> frozenset[str]:
+    """Every word of the documents, accent-folded, with its stem in each supported language."""
+    words = {w for text in texts for w in _WORD.findall(fold(text))}
+    stems = {stem for code in languages.LANGUAGES for stem in languages.stemmer(code).stemWords(list(words))}
+    return frozenset(words | stems)
+
+
+def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[re.Match]:
+    """Content words of the question that the documents never use, in any form we can match (names and
+    shared words are known; in a cross-language question most words are unknown, which is fine: the
+    check below asks the model whether leaving each out helps)."""
+    out, kind_words = [], 0
+    for m in _WORD.finditer(question):
+        word = fold(m.group())
+        # the (up to two) words right after "which/quale…" name the kind of answer ("which news agency"):
+        # a passage holding an instance of it ("Kyodo News") rarely holds those words, so they are not tested
+        if word in languages.determiners():
+            kind_words = 2
+            continue
+        if word in stopwords():
+            kind_words = 0
+            continue
+        if kind_words:
+            kind_words -= 1
+            continue
+        if len(word) < 3 or any(c.isdigit() for c in word):
+            continue
+        if word in vocab or any(languages.stemmer(code).stemWord(word) in vocab for code in languages.LANGUAGES):
+            continue
+        out.append(m)
+        if len(out) == limit:
+            break
+    return out
+
+
+def without(question: str, word: re.Match) -> str:
+    return " ".join((question[: word.start()] + question[word.end():]).split())
+
+
+def strongest_pull(question_score: float, variant_scores: np.ndarray) -> tuple[int, float]:
+    """Which left-out word raises the passage's score most, and by how much."""
+    if not len(variant_scores):
+        return -1, 0.0
+    gains = np.asarray(variant_scores) - question_score
+    best = int(np.argmax(gains))
+    return best, float(gains[best])
+
+
 @dataclass(frozen=True)
 class Decision:
     abstain: bool
@@ -37,8 +89,8 @@ class Decision:
 
 class Abstainer:
     def __init__(self, null_questions: list[str], null_best: np.ndarray, quantile: float, margin: float,
-                 corpus_numbers: set[str]):
-        self.corpus_numbers = corpus_numbers
+                 corpus_numbers: set[str], corpus_words: frozenset[str] = frozenset()):
+        self.corpus_numbers, self.corpus_words = corpus_numbers, corpus_words
         by_lang: dict[str, list[float]] = {}
         for q, score in zip(null_questions, null_best):
             by_lang.setdefault(languages.detect(q), []).append(float(score))

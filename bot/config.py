@@ -38,6 +38,8 @@ class Scoring:
     pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together
     null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores
     margin: float = 0.0          # extra safety added to the calibrated threshold
+    max_pull: float = 0.014      # abstain when leaving out a word unknown to the documents raises the quoted
+                                 # passage's dense+context score by this much (see bot/abstain.py, check 4)
     top_k: int = 3               # citations returned
 
 

@@ -23,6 +23,8 @@ LANGUAGES: dict[str, dict] = {
             (r"^(e\s+)?(chi|a chi|con chi|di chi)\b|\bnome\b", "person"),
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
         ],
+        # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
+        "determiners": ["quale", "quali", "che", "quanti", "quante", "quanto", "quanta"],
         "abstain": "Il documento non contiene una risposta a questa domanda.",
     },
     "en": {
@@ -36,6 +38,7 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?(who|whom|whose)\b|\bname of\b", "person"),
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
         ],
+        "determiners": ["which", "what", "whose", "many", "much"],
         "abstain": "The document does not contain an answer to this question.",
     },
 }
@@ -61,6 +64,10 @@ def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = question.lower().strip()
     return {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
+
+
+def determiners() -> frozenset[str]:
+    return frozenset(w for res in LANGUAGES.values() for w in res["determiners"])
 
 
 @lru_cache(maxsize=None)

@@ -8,6 +8,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Stopwords of every supported language, accent-folded (questions and documents may differ in language)."""
+    return frozenset(fold(w) for res in languages.LANGUAGES.values() for w in res["stopwords"])
+
+
 def terms(text: str, language: str) -> list[str]:
     """Stemmed content words (stopwords of both supported languages removed)."""
-    stop = {fold(w) for res in languages.LANGUAGES.values() for w in res["stopwords"]}
+    stop = stopwords()
     words = [w for w in _TOKEN.findall(fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
     return languages.stemmer(language).stemWords(words)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, followup, index as index_mod, languages
-from .abstain import Abstainer, numeric_tokens
+from .abstain import Abstainer, Decision, numeric_tokens, strongest_pull, unknown_words, vocabulary, without
 from .answer import Answer, cite, extract
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import file_stamp, load_documents
@@ -101,10 +101,23 @@ class Bot:
         best = np.array([self.retriever.search(q, v).scores[0] for q, v in zip(questions, self.index.null_queries)])
         scoring = self.settings.scoring
         numbers = set().union(*(numeric_tokens(t) for t in self.texts.values()))
-        return Abstainer(questions, best, scoring.null_quantile, scoring.margin, numbers)
+        return Abstainer(questions, best, scoring.null_quantile, scoring.margin, numbers,
+                         vocabulary(list(self.texts.values())))
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
         return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
+
+    def _pull(self, words: list, qvec: np.ndarray, variants: np.ndarray, seg_id: int, decision: Decision) -> Decision:
+        """Check 4 of bot/abstain.py: abstain when leaving out a word the documents never use makes the
+        question match its passage clearly better (the passage is about the rest of the question)."""
+        ids = np.array([seg_id])
+        sentence, context = self.index.vectors("sentences", ids)[0], self.index.vectors("contexts", ids)[0]
+        s = self.settings.scoring
+        score = lambda v: s.dense * (v @ sentence) + s.context * (v @ context)  # noqa: E731
+        k, gain = strongest_pull(float(score(qvec)), score(variants))
+        if gain >= s.max_pull:
+            return Decision(True, decision.threshold, f"the documents never speak of {words[k].group()!r}")
+        return decision
 
     def ask(self, question, history=None) -> Answer:
         question = clean_question(question)
@@ -115,11 +128,17 @@ class Bot:
     def _answer(self, question, history=None) -> Answer:
         question = clean_question(question)
         readings = followup.readings(question, history, self.documents[0].language)
-        scored = self.retriever.search(readings, self.encode_questions(readings))
+        # a standalone question is also encoded without each word the documents never use (check 4 of
+        # bot/abstain.py), in the same batch: one model call either way
+        words = unknown_words(question, self.abstainer.corpus_words) if len(readings) == 1 else []
+        vectors = self.encode_questions(readings + [without(question, w) for w in words])
+        scored = self.retriever.search(readings, vectors[: len(readings)])
         scoring = self.settings.scoring
         best = float(scored.scores[0])
         segs = self.index.segments
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
+        if words and not decision.abstain:
+            decision = self._pull(words, vectors[0], vectors[1:], int(scored.ids[0]), decision)
         searched = readings[-1]
         if decision.abstain:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]

@@ -1,0 +1,64 @@
+"""Abstention check 4 (bot/abstain.py): a word the documents never use that pulls the question away from
+the passage it matched. Pure parts on hand-made inputs, then the real bot on near-miss questions."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bot import Bot
+from bot.abstain import strongest_pull, unknown_words, vocabulary, without
+
+VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
+
+
+def words(question: str) -> list[str]:
+    return [m.group() for m in unknown_words(question, VOCAB)]
+
+
+def test_vocabulary_holds_folded_words_and_stems():
+    assert {"wiesbaden", "germania", "kyodo", "news", "rutte"} <= VOCAB
+    assert "parlo" in VOCAB  # accents folded
+
+
+def test_unknown_words_skip_names_stopwords_numbers_and_the_answer_kind():
+    assert words("When was Rutte born?") == ["born"]
+    assert words("Dove ha sede il comando NSatu?") == []            # every word is in the documents
+    assert words("Did Rutte arrive in 2031?") == ["arrive"]           # numbers are check 3's business
+    # the noun right after which/quale names the kind of answer, which the passage rarely spells out
+    assert words("Which news agency interviewed Rutte?") == ["interviewed"]
+    assert words("Quale agenzia ha intervistato Rutte?") == ["intervistato"]
+    assert words("What is the capital of Germany?") == ["capital", "Germany"]
+
+
+def test_without_removes_exactly_that_word():
+    q = "When was Rutte born?"
+    (born,) = unknown_words(q, VOCAB)
+    assert without(q, born) == "When was Rutte ?"
+
+
+def test_strongest_pull():
+    assert strongest_pull(1.0, np.array([0.99, 1.03, 1.01])) == (1, pytest.approx(0.03))
+    assert strongest_pull(1.0, np.array([])) == (-1, 0.0)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the population of Tokyo?",
+    "How tall is Shigeru Ishiba?",
+    "Qual è il colore preferito di Ishiba?",
+])
+def test_near_miss_questions_abstain_because_of_the_pulling_word(bot, question):
+    assert bot.ask(question).abstained
+    lenient = Bot.from_bot(bot, replace(bot.settings.scoring, max_pull=float("inf")))
+    assert not lenient.ask(question).abstained  # the other checks alone would have quoted something
+
+
+@pytest.mark.parametrize("question, needle", [
+    ("Which news agency did Rutte give an interview to?", "Kyodo News"),
+    ("Where is the NSatu command based?", "Wiesbaden"),
+    ("Quando la Russia ha invaso l'Ucraina?", "2022"),
+])
+def test_answerable_questions_are_still_answered(bot, question, needle):
+    a = bot.ask(question)
+    assert not a.abstained and needle in a.text
