@@ -55,6 +55,11 @@ def details(r: dict) -> list[str]:
                   f"{w['questions']} dev questions × {w['repeats']} passes, ask() and the floor timed alternately.", ""]
         lines += table(["", "p50 ms", "p95 ms", "n"], [[k, w[k]["p50_ms"], w[k]["p95_ms"], w[k]["n"]]
                                                      for k in ("floor", "ask", "ask_without_history", "ask_minus_floor") if w.get(k, {}).get("n")])
+        if w.get("threads"):
+            lines += ["Torch threads, before (one per core) and after (the bot's setting), alternating pass by pass "
+                      "in the same process, p50 ms of each pass:", ""]
+            lines += table(["threads", "ask p50 per pass", "floor p50 per pass"],
+                           [[k, v["ask_p50_ms_per_pass"], v["floor_p50_ms_per_pass"]] for k, v in w["threads"].items()])
     if "cold" in r:
         c = r["cold"]
         lines += ["## Cold start (fresh processes, alternating)", ""]

@@ -34,6 +34,27 @@ def measure(bot, rows: list[dict], repeats: int) -> dict:
     return out
 
 
+def by_threads(bot, rows: list[dict], repeats: int) -> dict:
+    """Before/after of the thread setting, same process: torch at one thread per core (torch's default)
+    and at the bot's setting (bot.embedder.set_threads), the two alternating pass by pass."""
+    import os
+
+    import torch
+
+    from bot.embedder import set_threads
+
+    configured, cores = set_threads(), os.cpu_count() or 1
+    runs: dict[int, list[dict]] = {cores: [], configured: []}
+    for _ in range(repeats):
+        for threads in runs:
+            torch.set_num_threads(threads)
+            runs[threads].append(measure(bot, rows, 1))
+    set_threads()
+    pick = lambda rs, key: [r[key]["p50_ms"] for r in rs]  # noqa: E731
+    return {f"{t}_threads": {"ask_p50_ms_per_pass": pick(rs, "ask"), "floor_p50_ms_per_pass": pick(rs, "floor")}
+            for t, rs in runs.items()}
+
+
 def run(plan, work: Path) -> dict:
     from bot import Bot
 
@@ -42,6 +63,7 @@ def run(plan, work: Path) -> dict:
     rows = questions(plan.questions)
     log(f"warm latency: {len(rows)} questions x {plan.repeats}")
     result = measure(bot, rows, plan.repeats)
+    result["threads"] = by_threads(bot, rows, plan.repeats)
     result.update(questions=len(rows), repeats=plan.repeats, passages=len(bot.index.segments),
                   setup_s=round(time.perf_counter() - started, 1), target_ratio_p50=1.3)
     result["target_met"] = bool(result["ratio_p50"] is not None and result["ratio_p50"] <= 1.3)

@@ -15,6 +15,22 @@ class ModelError(RuntimeError):
     """The embedding model cannot be loaded; the message says which setting to change."""
 
 
+THREADS_ENV = "BOT_TORCH_THREADS"
+
+
+def set_threads() -> int:
+    """Torch intra-op threads: $BOT_TORCH_THREADS, default 1. A question is one short sequence, and when
+    another process holds a core every parallel op of a 2-thread encode waits for it: measured on 2 cores
+    with other work running, one query encode took ~950 ms with 2 threads and ~20 ms with 1
+    (bench/results/summary.md). Set it to the core count on an otherwise idle machine for faster builds."""
+    import torch
+
+    threads = int(os.environ.get(THREADS_ENV) or 1)
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(max(threads, 1))
+    return threads
+
+
 @lru_cache(maxsize=4)
 def load_model(name: str):
     """A SentenceTransformer for `name`: the bundled default, a local folder or a model name in the HF cache.
@@ -25,6 +41,7 @@ def load_model(name: str):
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer  # heavy import: only when a model is needed
 
+    set_threads()
     path = name
     if name == DEFAULT_MODEL:
         from .e5model import ensure_model
