@@ -118,7 +118,10 @@ def machine() -> dict:
 
     import torch
 
-    return {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
+    from bot.embedder import THREADS_ENV
+
+    return {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "bot_torch_threads": int(os.environ.get(THREADS_ENV) or 1), "python": platform.python_version(),
             "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 

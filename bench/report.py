@@ -192,7 +192,9 @@ def plot(r: dict, path: Path) -> Path | None:
 def write(out: Path, header: list[str]) -> Path:
     r = load(out)
     plot(r, out / "latency_vs_size.png")
-    text = "\n".join(["# Benchmark results", ""] + header + targets(r) + details(r) + before_after(r))
+    earlier = [f"- [{f.parent.name}/summary.md]({f.parent.name}/summary.md)" for f in sorted(out.glob("*/summary.md"))]
+    earlier = ["## Earlier runs kept for comparison", ""] + earlier + [""] if earlier else []
+    text = "\n".join(["# Benchmark results", ""] + header + targets(r) + details(r) + before_after(r) + earlier)
     path = out / "summary.md"
     path.write_text(text + "\n", encoding="utf-8")
     return path

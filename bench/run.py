@@ -53,8 +53,8 @@ def run_one(name: str, quick: bool, out: Path, work: Path, timeout: float) -> fl
 def header(info: dict) -> list[str]:
     durations = ", ".join(f"{k} {v:.0f} s" for k, v in info["durations_s"].items())
     return [info["note"], "", f"Commit {info['commit']}, {'quick' if info['plan']['quick'] else 'full'} run, "
-            f"{info['total_s'] / 60:.1f} min in all ({durations}); {info['machine']['cpus']} CPUs, torch threads "
-            f"{info['machine']['torch_threads']}, load average at start {info['machine']['load_avg_at_start']}."
+            f"{info['total_s'] / 60:.1f} min in all ({durations}); {info['machine']['cpus']} CPUs (torch's default "
+            f"{info['machine']['torch_threads']} threads; the bot sets {info['machine'].get('bot_torch_threads', 1)}), load average at start {info['machine']['load_avg_at_start']}."
             + (f" Re-run afterwards, alone: {', '.join(info['rerun'])}." if info.get("rerun") else "")
             + (f" The working tree had uncommitted edits (other work in progress) in {', '.join(info['uncommitted'])}."
                if info.get("uncommitted") else ""), ""]
