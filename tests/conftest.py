@@ -71,3 +71,39 @@ def handler(demo, name: str):
     found = [f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == name]
     assert len(found) == 1, f"no single event function named {name!r}"
     return found[0]
+
+
+# ---------------------------------------------------------------- shared by the robustness tests
+
+
+def assert_verbatim(answer: dict, texts: dict[str, str]) -> None:
+    """An Answer (as to_dict()) whose every citation is the cited file's text at its offsets."""
+    assert isinstance(answer["abstained"], bool)
+    for c in answer["citations"]:
+        assert c["source"] in texts
+        assert texts[c["source"]][c["start"]:c["end"]] == c["text"]
+    if answer["abstained"]:
+        assert answer["text"] == "" and answer["message"]
+    else:
+        assert answer["citations"] and answer["text"] == answer["citations"][0]["text"]
+
+
+def disk_texts(bot) -> dict[str, str]:
+    """The documents as they are on disk now (not as the bot remembers them)."""
+    return {d.source: d.path.read_text(encoding="utf-8") for d in bot.documents}
+
+
+@pytest.fixture(scope="module")
+def client(web):
+    """gradio_client on the shared in-process web app."""
+    gradio_client = pytest.importorskip("gradio_client")
+    return gradio_client.Client(web[1], verbose=False)
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """bot.cli.main in this process (the model is loaded once, so each call takes a fraction of a second)."""
+    from bot import cli
+
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -1,0 +1,332 @@
+"""Robustness: bad documents (no text, huge, same names, undecodable names), documents that change under a
+running bot, and index states a crash or another process can leave. Never a stale or mixed index, never a
+citation of text the file does not hold."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import Bot, DocumentError
+from bot import documents as documents_mod
+from bot import index as index_mod
+from conftest import assert_verbatim, disk_texts, run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = "giappone-nato.txt"
+
+
+# ================================================================ bad documents
+
+
+def test_folder_without_text_files_is_a_clear_error(tmp_path):
+    folder = tmp_path / "immagini"
+    folder.mkdir()
+    (folder / "foto.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    (folder / "dati.bin").write_bytes(bytes(range(256)))
+    (folder / ".nascosto.txt").write_text("Un file nascosto non conta.\n", encoding="utf-8")
+    (folder / "vuota").mkdir()
+    with pytest.raises(DocumentError, match="immagini.*holds no text files"):
+        Bot([folder], index_dir=tmp_path / "index")
+    assert not (tmp_path / "index").exists()
+
+
+def test_empty_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "vuota").mkdir()
+    with pytest.raises(DocumentError, match="vuota.*holds no text files"):
+        documents_mod.load_documents([tmp_path / "vuota"])
+
+
+def sparse(path: Path, size: int) -> Path:
+    with open(path, "wb") as f:
+        f.truncate(size)  # tens of MB on the books, nothing written
+    return path
+
+
+@pytest.mark.parametrize("given", ["file", "folder"])
+def test_very_large_document_is_refused_naming_file_and_limit(tmp_path, given):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("Il faro fu costruito nel 1887.\n", encoding="utf-8")
+    big = sparse(folder / "enorme.txt", 40 * 1024 * 1024)
+    started = time.perf_counter()
+    with pytest.raises(DocumentError) as info:
+        Bot([folder] if given == "folder" else [big], index_dir=tmp_path / "index")
+    message = str(info.value)
+    assert "enorme.txt" in message and "too large" in message
+    assert "40.0 MB" in message and f"{documents_mod.MAX_DOCUMENT_MB} MB" in message
+    assert documents_mod.MAX_DOCUMENT_ENV in message  # says how to raise it
+    assert time.perf_counter() - started < 2, "the size is checked before reading"
+    assert not (tmp_path / "index").exists()
+
+
+def test_document_size_limit_is_configurable(tmp_path, monkeypatch):
+    small = tmp_path / "piccolo.txt"
+    small.write_text("Il faro fu costruito nel 1887 dal consiglio del porto.\n", encoding="utf-8")
+    monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, "0.00001")  # 10 bytes
+    with pytest.raises(DocumentError, match="piccolo.txt is too large"):
+        documents_mod.load_documents(small)
+    big = sparse(tmp_path / "enorme.txt", 30 * 1024 * 1024)
+    monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, "50")
+    with pytest.raises(DocumentError, match="enorme.txt looks binary"):  # read now (it is all NUL bytes)
+        documents_mod.load_documents(big)
+    monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, "tanti")
+    with pytest.raises(DocumentError, match=documents_mod.MAX_DOCUMENT_ENV):
+        documents_mod.load_documents(small)
+
+
+def test_cli_very_large_document_exits_2(tmp_path, capsys):
+    big = sparse(tmp_path / "enorme.md", 25 * 1024 * 1024)
+    code, out, err = run_cli(capsys, "index", str(big), "--index-dir", str(tmp_path / "index"))
+    assert code == 2 and out == ""
+    assert "enorme.md is too large" in err and documents_mod.MAX_DOCUMENT_ENV in err
+
+
+def test_file_name_that_is_not_utf8_is_refused_naming_it(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "buono.txt").write_text("Il faro fu costruito nel 1887.\n", encoding="utf-8")
+    Path(os.fsdecode(os.fsencode(str(folder)) + b"/citt\xe0.txt")).write_text("Testo.\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"citt\\xe0\.txt.*not valid UTF-8"):
+        documents_mod.load_documents(folder)
+
+
+def test_same_file_name_given_twice_is_refused_naming_both(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "note.txt").write_text(f"Nota della cartella {sub}.\n", encoding="utf-8")
+    with pytest.raises(DocumentError) as info:
+        documents_mod.load_documents([tmp_path / "a" / "note.txt", tmp_path / "b" / "note.txt"])
+    assert str(tmp_path / "a" / "note.txt") in str(info.value) and str(tmp_path / "b" / "note.txt") in str(info.value)
+    with pytest.raises(DocumentError, match="note.txt"):  # two folders whose files collide
+        documents_mod.load_documents([tmp_path / "a", tmp_path / "b"])
+    # the same file twice is not a conflict
+    assert len(documents_mod.load_documents([tmp_path / "a" / "note.txt", tmp_path / "a" / "note.txt"])) == 1
+
+
+NOTES = {
+    "porto/note.txt": "Il faro del molo nord fu costruito nel 1887 dal consiglio del porto.\n",
+    "museo/note.txt": "Il museo civico apre alle nove del mattino e chiude alle sei di sera.\n",
+}
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def notes_bot(tmp_path_factory):
+    """Two files called note.txt in different folders of one corpus."""
+    base = tmp_path_factory.mktemp("notes")
+    return Bot([write(base / "corpus", NOTES)], index_dir=base / "index")
+
+
+@pytest.mark.parametrize("question, source, needle", [
+    ("Quando fu costruito il faro del molo nord?", "porto/note.txt", "1887"),
+    ("A che ora apre il museo civico?", "museo/note.txt", "nove"),
+])
+def test_same_file_name_in_two_folders_cites_the_right_one(notes_bot, question, source, needle):
+    assert set(notes_bot.texts) == set(NOTES)
+    a = notes_bot.ask(question)
+    assert not a.abstained and needle in a.text
+    assert a.citations[0].source == source
+    assert_verbatim(a.to_dict(), disk_texts(notes_bot))
+    assert a.text == NOTES[source].strip()
+
+
+# ================================================================ documents that change under a running bot
+
+
+DOC = ("Comandi militari in Europa\n\n"
+       "Il comando NSatu coordina l'addestramento dei soldati ucraini. "
+       "Il comando ha sede presso una base statunitense a Wiesbaden, in Germania.\n")
+OTHER = "Il faro del molo nord fu costruito nel 1887 dal consiglio del porto.\n"
+Q_BASE, Q_LIGHT = "Dove ha sede il comando NSatu?", "Quando fu costruito il faro del molo nord?"
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A bot over a folder (nsatu.txt, faro.txt) and one over a single file, both already built."""
+    folder = write(tmp_path / "corpus", {"nsatu.txt": DOC, "faro.txt": OTHER})
+    return folder, Bot([folder], index_dir=tmp_path / "index")
+
+
+def test_changed_document_is_reloaded_before_answering(live):
+    folder, bot = live
+    old_key = bot.index.path.name
+    assert "Wiesbaden" in bot.ask(Q_BASE).text
+    # shift every offset and change the answer: the old index would cite the wrong characters
+    (folder / "nsatu.txt").write_text("Aggiornamento di oggi.\n\n" + DOC.replace("Wiesbaden", "Ramstein"),
+                                      encoding="utf-8")
+    a = bot.ask(Q_BASE)
+    assert not a.abstained and "Ramstein" in a.text and "Wiesbaden" not in a.text
+    assert_verbatim(a.to_dict(), disk_texts(bot))
+    assert bot.texts["nsatu.txt"] == (folder / "nsatu.txt").read_text(encoding="utf-8")
+    assert bot.index.path.name != old_key and not (bot.index_dir / old_key).exists()
+    assert bot.refresh() is False  # nothing changed since
+
+
+def test_change_that_keeps_size_and_time_is_still_noticed(live):
+    """A same-length edit saved with the old modification time (a copy with preserved times, a clock
+    step): the inode or size/mtime pair differs, or the file was replaced by rename."""
+    folder, bot = live
+    path = folder / "nsatu.txt"
+    st = path.stat()
+    new = DOC.replace("Wiesbaden", "Stoccarda")[: len(DOC)]
+    new = new + " " * (len(DOC) - len(new))
+    tmp = folder / ".nsatu.tmp"
+    tmp.write_text(new, encoding="utf-8")
+    os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(tmp, path)  # how editors save: a new file renamed over the old one
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    a = bot.ask(Q_BASE)
+    assert "Stoccarda" in a.text
+    assert_verbatim(a.to_dict(), disk_texts(bot))
+
+
+def test_document_deleted_from_a_folder_is_dropped(live):
+    folder, bot = live
+    (folder / "faro.txt").unlink()
+    a = bot.ask(Q_LIGHT)
+    assert set(bot.texts) == {"nsatu.txt"}
+    assert all(c.source == "nsatu.txt" for c in a.citations)
+    assert_verbatim(a.to_dict(), disk_texts(bot))
+
+
+def test_document_added_to_a_folder_is_picked_up(live):
+    folder, bot = live
+    write(folder, {"sub/museo.txt": NOTES["museo/note.txt"]})
+    a = bot.ask("A che ora apre il museo civico?")
+    assert "sub/museo.txt" in bot.texts
+    assert not a.abstained and a.citations[0].source == "sub/museo.txt"
+    assert_verbatim(a.to_dict(), disk_texts(bot))
+
+
+def test_deleted_document_given_by_name_is_an_error_naming_it_until_restored(tmp_path):
+    path = write(tmp_path, {"nsatu.txt": DOC}) / "nsatu.txt"
+    bot = Bot([path], index_dir=tmp_path / "index")
+    path.unlink()
+    for _ in range(2):  # every time, never the remembered text
+        with pytest.raises(DocumentError, match="nsatu.txt does not exist"):
+            bot.ask(Q_BASE)
+    path.write_text(DOC.replace("Wiesbaden", "Ramstein"), encoding="utf-8")
+    a = bot.ask(Q_BASE)
+    assert "Ramstein" in a.text
+    assert_verbatim(a.to_dict(), disk_texts(bot))
+
+
+def test_document_turned_unusable_is_an_error_naming_it(live):
+    folder, bot = live
+    (folder / "faro.txt").write_bytes("Citt\u00e0 di Wiesbaden\n".encode("latin-1"))
+    with pytest.raises(DocumentError, match="faro.txt is not UTF-8"):
+        bot.ask(Q_BASE)
+
+
+def test_web_chat_says_which_document_is_gone(tmp_path):
+    pytest.importorskip("gradio")
+    import ui
+
+    path = write(tmp_path, {"nsatu.txt": DOC}) / "nsatu.txt"
+    bot = Bot([path], index_dir=tmp_path / "index")
+    path.unlink()
+    history, _ = ui.respond(Q_BASE, [], None, bot)
+    assert history[-1]["role"] == "assistant"
+    assert history[-1]["content"].startswith(("Document unavailable:", "Documento non disponibile:"))
+    assert "nsatu.txt does not exist" in history[-1]["content"]
+
+
+def test_answers_during_an_edit_are_always_verbatim(live):
+    """Threads keep asking while the file is rewritten: every answer quotes one whole version of the file
+    (the one that was on disk when it was asked), and once the rewrite is seen, only the new one."""
+    folder, bot = live
+    versions = [DOC, "Premessa lunga, che sposta tutti gli offset.\n\n" + DOC.replace("Wiesbaden", "Ramstein")]
+    results, errors, stop = [], [], threading.Event()
+
+    def worker():
+        while not stop.is_set():
+            try:
+                started = time.perf_counter()
+                a = bot.ask(Q_BASE)
+                results.append((started, time.perf_counter(), a))
+            except Exception as exc:  # noqa: BLE001 - any exception is a failure, collected for the assert
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    (folder / "nsatu.txt").write_text(versions[1], encoding="utf-8")
+    written = time.perf_counter()
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(t > written and "Ramstein" in a.text for _, t, a in results):
+        time.sleep(0.1)
+    time.sleep(0.3)
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    first_new = min(end for _, end, a in results if "Ramstein" in a.text)
+    for started, _, a in results:
+        text = versions[1] if "Ramstein" in a.text else versions[0]
+        if started > first_new:
+            assert text is versions[1], "an answer from the old text after the new one was in use"
+        for c in a.citations:
+            assert (text if c.source == "nsatu.txt" else OTHER)[c.start:c.end] == c.text
+    assert bot.texts["nsatu.txt"] == versions[1]
+
+
+# ================================================================ broken index
+
+
+def test_manifest_of_another_format_version_is_rebuilt(live):
+    folder, bot = live
+    key = bot.index.path
+    manifest = json.loads((key / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = index_mod.FORMAT_VERSION - 1
+    (key / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(index_mod.IndexError_, match="other documents, model or parameters"):
+        index_mod.load(key, bot.documents, bot.settings)
+    again = Bot([folder], index_dir=bot.index_dir)
+    assert again.index.path == key and again.index.manifest["format"] == index_mod.FORMAT_VERSION
+    a = again.ask(Q_BASE)
+    assert "Wiesbaden" in a.text
+    assert_verbatim(a.to_dict(), disk_texts(again))
+
+
+def test_two_threads_building_the_same_index_build_it_once(tmp_path, monkeypatch):
+    folder = write(tmp_path / "corpus", {"nsatu.txt": DOC})
+    calls = []
+    real = index_mod.build
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        time.sleep(0.5)  # widen the window in which the other thread would build too
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index_mod, "build", spy)
+    bots, errors = [], []
+
+    def make():
+        try:
+            bots.append(Bot([folder], index_dir=tmp_path / "index"))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=make) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors and len(bots) == 2
+    assert len(calls) == 1, "the lock lets one build; the other loads the result"
+    assert bots[0].index.path == bots[1].index.path
+    assert not list((tmp_path / "index").glob(".building-*"))
+    for b in bots:
+        assert_verbatim(b.ask(Q_BASE).to_dict(), disk_texts(b))
