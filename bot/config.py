@@ -25,6 +25,7 @@ class Segmentation:
     wrap_width: int = 100        # a block whose lines are mostly shorter than this is hard-wrapped prose
     min_sentence_chars: int = 12  # shorter "sentences" ("1.", "(a)") are glued to the next one
     max_sentence_chars: int = 600  # longer ones are split at ";" / ":" / "," boundaries
+    glue_headings: bool = True   # a paragraph's title-cased opening ("3. Grant of Patent License.") joins the next sentence
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,14 @@ from .languages import LANGUAGES
 _BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")  # heading, bullet, numbered item
 _HEADING = re.compile(r"\s*#{1,6}\s")
 _SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _is_heading(text: str) -> bool:
+    """A short line whose longer words are all capitalised ("3. Grant of Patent License.", "Definitions."):
+    it names what follows and answers nothing alone."""
+    words = _LONG_WORD.findall(text)
+    return len(text) <= 80 and 0 < len(words) <= 6 and all(w[0].isupper() for w in words)
 
 
 @dataclass(frozen=True)
@@ -103,13 +111,14 @@ def sentences(text: str, start: int, end: int, language: str, params: Segmentati
     spans = [_strip(text, start + s, start + e) for s, e in _punkt(language).span_tokenize(text[start:end])]
     merged: list[tuple[int, int]] = []
     carry: int | None = None
-    for s, e in spans:
+    for i, (s, e) in enumerate(spans):
         if s >= e:
             continue
         if carry is not None:
             s, carry = carry, None
-        if sum(ch.isalnum() for ch in text[s:e]) < params.min_sentence_chars:
-            carry = s  # "1." or a lone quote: glue it to what follows
+        if sum(ch.isalnum() for ch in text[s:e]) < params.min_sentence_chars or (
+                params.glue_headings and not merged and i + 1 < len(spans) and _is_heading(text[s:e])):
+            carry = s  # "1.", a lone quote or the paragraph's heading: glue it to what follows
             continue
         merged.append((s, e))
     if carry is not None:

@@ -76,6 +76,22 @@ def test_crlf_and_headings():
     assert all(text[s.start:s.end] == s.text for s in segment(d, P))
 
 
+def test_paragraph_heading_is_glued_to_the_sentence_it_introduces():
+    text = ("3. Grant of Patent License. Subject to these terms, each Contributor grants You a patent\n"
+            "license to make and use the Work. The grant ends if You sue.\n\n"
+            "Definitions.\n\n"
+            "Il Giappone e la NATO hanno rafforzato la loro partnership. Lo ha detto Rutte.\n")
+    segs = segment(doc(text), P)
+    assert [s.text for s in segs] == [
+        "3. Grant of Patent License. Subject to these terms, each Contributor grants You a patent\n"
+        "license to make and use the Work.", "The grant ends if You sue.",
+        "Definitions.",  # a heading alone in its paragraph stays where it is
+        "Il Giappone e la NATO hanno rafforzato la loro partnership.", "Lo ha detto Rutte."]
+    assert all(text[s.start:s.end] == s.text for s in segs)
+    unglued = segment(doc(text), Segmentation(glue_headings=False))
+    assert unglued[0].text == "3. Grant of Patent License."
+
+
 def test_overlong_sentence_is_split_at_clause_boundaries():
     clause = "questa è una clausola piuttosto lunga che continua ancora"
     text = "; ".join([clause] * 30) + "."
