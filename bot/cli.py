@@ -39,9 +39,8 @@ def cmd_ask(args) -> int:
 def cmd_index(args) -> int:
     bot = _bot(args, progress=True, rebuild=True)
     print(f"indexed {len(bot.documents)} document(s), {len(bot.index.segments)} passages -> {bot.index.path}")
-    thresholds = getattr(bot.abstainer, "thresholds", None) or {}
-    if thresholds:
-        print("abstention thresholds: " + ", ".join(f"{lang} {value:.4f}" for lang, value in sorted(thresholds.items())))
+    thresholds = sorted(bot.abstainer.thresholds.items())
+    print("abstention thresholds: " + ", ".join(f"{lang} {value:.4f}" for lang, value in thresholds))
     return 0
 
 

@@ -66,7 +66,9 @@ def expected_types(question: str) -> set[str]:
     return {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
 
 
+@lru_cache(maxsize=1)
 def determiners() -> frozenset[str]:
+    """Interrogative determiners of every language ("which", "quale"): see abstain.unknown_words."""
     return frozenset(w for res in LANGUAGES.values() for w in res["determiners"])
 
 

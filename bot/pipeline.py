@@ -125,8 +125,8 @@ class Bot:
         with self._rw.reading():
             return self._answer(question, history)
 
-    def _answer(self, question, history=None) -> Answer:
-        question = clean_question(question)
+    def _answer(self, question: str, history=None) -> Answer:
+        """Answer an already cleaned question (ask() cleans it and makes sure the documents are current)."""
         readings = followup.readings(question, history, self.documents[0].language)
         # a standalone question is also encoded without each word the documents never use (check 4 of
         # bot/abstain.py), in the same batch: one model call either way
