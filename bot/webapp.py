@@ -170,8 +170,9 @@ def corpus_md(bot, uploaded: bool) -> str:
     return line
 
 
-def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> str:
-    """The text of an uploaded file, or DocumentError saying in plain words why it is refused."""
+def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> None:
+    """DocumentError, in plain words, for an upload refused before anything is written: unsafe or duplicate
+    name, wrong type, too large. Its content (UTF-8, not binary, not empty) is checked by load_documents."""
     if (not name or "/" in name or "\\" in name or ".." in name or name.startswith(".")
             or "\x00" in name or len(name) > MAX_NAME_CHARS):
         raise DocumentError(f"file name {name[:MAX_NAME_CHARS]!r} refused: use a plain name such as notes.txt")
@@ -181,15 +182,6 @@ def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> str:
         raise DocumentError(f"{name}: two files have the same name")
     if len(data) > MAX_FILE_BYTES:
         raise DocumentError(f"{name} is too large: the limit is {MAX_FILE_BYTES // 1048576} MB per file")
-    if b"\x00" in data:
-        raise DocumentError(f"{name} looks binary (it contains NUL bytes), not a text file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"{name} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
-    if not text.strip():
-        raise DocumentError(f"{name} is empty")
-    return text
 
 
 @dataclass
