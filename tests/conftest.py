@@ -107,3 +107,14 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def cached(tmp_path: Path, files: dict[str, bytes]) -> list[str]:
+    """Files in (a stand-in for) Gradio's upload cache, as the upload event hands them over."""
+    paths = []
+    for i, (name, data) in enumerate(files.items()):
+        folder = tmp_path / f"cache{i}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+        paths.append(str(folder / name))
+    return paths

@@ -299,3 +299,19 @@ def test_license_corpus_answers_from_the_right_file(license_bot):
 @pytest.mark.parametrize("question", ["Who won the 1998 Tour de France?", "Come si prepara il risotto alla milanese?"])
 def test_license_corpus_abstains_off_topic(license_bot, question):
     assert check_answer(license_bot.ask(question), license_bot.texts).abstained
+
+
+def test_torch_threads_follow_the_setting(bot, monkeypatch):
+    """One intra-op thread by default (shared cores stalled 2-thread encodes), BOT_TORCH_THREADS to change it."""
+    import torch
+
+    from bot import embedder
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.delenv(embedder.THREADS_ENV, raising=False)
+        assert embedder.set_threads() == 1 and torch.get_num_threads() == 1
+        monkeypatch.setenv(embedder.THREADS_ENV, "2")
+        assert embedder.set_threads() == 2 and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

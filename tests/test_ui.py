@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
-import socket
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ gradio_client = pytest.importorskip("gradio_client")
 import ui  # noqa: E402
 from bot import Answer, Bot  # noqa: E402
 from bot import webapp as W  # noqa: E402
+from conftest import cached, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = (ROOT / "seeds" / "giappone-nato.txt").read_text(encoding="utf-8")
@@ -27,12 +27,6 @@ CAT_DOC = ("Il gatto Micio vive a Bologna con la sua famiglia.\n"
            "Ogni mattina Micio mangia crocchette al salmone.\n"
            "La sua veterinaria si chiama Dottoressa Rossi e lavora a Imola.\n")
 CAT_QUESTION = "In quale città lavora la veterinaria di Micio?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +55,7 @@ def chat(bot, question, history=(), corpus=None):
 
 def upload_files(tmp_path, files: dict[str, bytes], corpus, bot):
     """ui.upload as the page calls it: paths of files in (a stand-in for) Gradio's upload cache."""
-    paths = []
-    for i, (name, data) in enumerate(files.items()):
-        folder = tmp_path / f"cache{i}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-        paths.append(str(folder / name))
+    paths = cached(tmp_path, files)
     return ui.upload(paths, corpus, bot), paths
 
 

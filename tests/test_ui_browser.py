@@ -3,7 +3,6 @@ server. Screenshots go to tests/artifacts/ (gitignored)."""
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ pytest.importorskip("gradio")
 sync_api = pytest.importorskip("playwright.sync_api")
 
 import ui  # noqa: E402
+from conftest import free_port  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,12 +26,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 TIMEOUT = 30_000
 CAT_DOC = ("Il gatto Micio vive a Bologna con la sua famiglia.\n"
            "La sua veterinaria si chiama Dottoressa Rossi e lavora a Imola.\n")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

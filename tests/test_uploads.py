@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from bot import Bot, DocumentError
-from conftest import handler
+from conftest import cached, handler
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "giappone-nato.txt"
@@ -37,17 +37,6 @@ CAT = ("Il gatto Micio vive a Bologna con la sua famiglia.\n"
        "La sua veterinaria si chiama Dottoressa Rossi e lavora a Imola.\n")
 DOG = ("Il cane Fido vive a Parma con il suo padrone.\n"
        "Il suo addestratore si chiama Marco Bianchi e lavora a Modena.\n")
-
-
-def cached(tmp_path: Path, files: dict[str, bytes]) -> list[str]:
-    """Files in (a stand-in for) Gradio's upload cache, as the upload event hands them over."""
-    paths = []
-    for i, (name, data) in enumerate(files.items()):
-        folder = tmp_path / f"cache{i}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-        paths.append(str(folder / name))
-    return paths
 
 
 DISGUISED = {
