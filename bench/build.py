@@ -36,7 +36,7 @@ def run(plan, work: Path) -> dict:
                                              synth.passages(plan.build_passages, synth.pool(plan.pool_limit), seed=1)))
     segs_by_doc = [(d, segment(d, settings.segmentation)) for d in docs]
     sentences = [s.text for _, ss in segs_by_doc for s in ss]
-    contexts = [index_mod.context_text(d, ss, i) for d, ss in segs_by_doc for i in range(len(ss))]
+    contexts = [c for d, ss in segs_by_doc for c in index_mod.context_texts(d, ss, settings.segmentation)]
     n = len(sentences)
     embedder.encode(model, sentences[:32], "passage")  # warm-up
     log(f"build throughput: {n} passages")

@@ -49,7 +49,7 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
     text = texts[seg.source]
     first, last = best, best
     for neighbour in (best - 1, best + 1):
-        if (0 <= neighbour < len(segments) and neighbour in scores and neighbour == ids[1]
+        if (0 <= neighbour < len(segments) and neighbour in scores
                 and segments[neighbour].source == seg.source and segments[neighbour].paragraph == seg.paragraph
                 and scores[neighbour] >= scores[best] - pair_gain):
             first, last = min(best, neighbour), max(best, neighbour)

@@ -26,6 +26,7 @@ class Segmentation:
     min_sentence_chars: int = 12  # shorter "sentences" ("1.", "(a)") are glued to the next one
     max_sentence_chars: int = 600  # longer ones are split at ";" / ":" / "," boundaries
     glue_headings: bool = True   # a paragraph's title-cased opening ("3. Grant of Patent License.") joins the next sentence
+    headings_as_context: bool = True  # heading paragraphs (title, "8. Litigation") are context, never quoted
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ On disk (plain files, one folder per corpus/model/parameter combination, named b
     index/<key>/manifest.json     model, parameters, document hashes, checksums of every file below
     index/<key>/passages.jsonl    one sentence a line: source, paragraph, offsets (no text: it comes from the file)
     index/<key>/sentences.faiss   one vector per sentence (exact IndexFlatIP; HNSW for large corpora)
-    index/<key>/contexts.faiss    one vector per sentence read in its context (title + neighbours)
+    index/<key>/contexts.faiss    one vector per sentence read in its context (title, section heading, neighbours)
     index/<key>/bm25/             bm25s's own plain-file format
     index/<key>/null.npy          embeddings of the shipped off-topic questions (abstention calibration)
 A folder is written under a temporary name and renamed into place only when complete, and the
@@ -12,6 +12,7 @@ manifest's checksums are verified on load, so a crashed or corrupted build is ne
 """
 from __future__ import annotations
 
+import bisect
 import fcntl
 import hashlib
 import json
@@ -25,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, lexical
-from .config import Settings, VectorIndex
+from .config import Segmentation, Settings, VectorIndex
 from .documents import Document
-from .segments import Segment, segment
+from .naming import name_of
+from .segments import Segment, document_title, headings, segment
 
 FORMAT_VERSION = 2
 OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
@@ -65,15 +67,25 @@ def index_key(docs: list[Document], settings: Settings) -> str:
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def context_text(doc: Document, segs: list[Segment], i: int) -> str:
-    """A sentence with its neighbours in the paragraph, after the document's name and first line (its
-    title): questions often name the document ("in the Artistic license...") or lean on its topic."""
-    seg = segs[i]
-    prev = segs[i - 1].text if i > 0 and segs[i - 1].paragraph == seg.paragraph else ""
-    nxt = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].paragraph == seg.paragraph else ""
-    title = segs[0].text if segs[0].paragraph == 1 and segs[0] is not seg else ""
-    name = Path(doc.source).stem.replace("-", " ").replace("_", " ")
-    return " ".join(part for part in (f"{name}:", title, prev, seg.text, nxt) if part)
+def context_texts(doc: Document, segs: list[Segment], params: Segmentation) -> list[str]:
+    """Each sentence with its neighbours in the paragraph, after the document's name, its title and the
+    heading of its section: questions often name the document ("in the Artistic license...") or the
+    section ("what does it say about litigation?"), or lean on the document's topic."""
+    heads = headings(doc, params)
+    starts = [s for _, s, _ in heads]
+    title, title_seg = document_title(doc, params), None
+    if not title and segs and segs[0].paragraph == 1:  # no title paragraph: the opening sentence stands for it
+        title, title_seg = segs[0].text, 0
+    name = name_of(doc.source)
+    out = []
+    for i, seg in enumerate(segs):
+        prev = segs[i - 1].text if i > 0 and segs[i - 1].paragraph == seg.paragraph else ""
+        nxt = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].paragraph == seg.paragraph else ""
+        k = bisect.bisect(starts, seg.start) - 1
+        section = " ".join(doc.text[heads[k][1]:heads[k][2]].split()) if k >= 0 and heads[k][0] != 1 else ""
+        parts = (f"{name}:", "" if title_seg == i else title, section, prev, seg.text, nxt)
+        out.append(" ".join(part for part in parts if part))
+    return out
 
 
 def vector_index(vectors: np.ndarray, params: VectorIndex) -> "faiss.Index":  # noqa: F821
@@ -114,7 +126,7 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
 
     segs_by_doc = [(d, segment(d, settings.segmentation)) for d in docs]
     segs = [s for _, ss in segs_by_doc for s in ss]
-    contexts = [context_text(d, ss, i) for d, ss in segs_by_doc for i in range(len(ss))]
+    contexts = [c for d, ss in segs_by_doc for c in context_texts(d, ss, settings.segmentation)]
     kw = {"batch_size": settings.batch_size, "progress": progress}
     for name, texts in (("sentences", [s.text for s in segs]), ("contexts", contexts)):
         vectors = embedder.encode(model, texts, "passage", **kw)

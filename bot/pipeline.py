@@ -15,7 +15,9 @@ from .abstain import Abstainer, Decision, numeric_tokens, strongest_pull, unknow
 from .answer import Answer, cite, extract
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import file_stamp, load_documents
+from .naming import DocumentNames
 from .retrieval import Retriever
+from .segments import document_title
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -57,6 +59,8 @@ class Bot:
                                         progress=progress, rebuild=rebuild)
         self.documents, self.texts, self.index = documents, {d.source: d.text for d in documents}, index
         self.retriever = Retriever(self.index, self.settings.scoring)
+        self.names = DocumentNames.fit(self.texts, {d.source: document_title(d, self.settings.segmentation)
+                                                    for d in documents})
         self.abstainer = self._calibrate()
         self._stamps = {**folders, **{d.path: d.stamp for d in documents}}
 
@@ -102,7 +106,7 @@ class Bot:
         scoring = self.settings.scoring
         numbers = set().union(*(numeric_tokens(t) for t in self.texts.values()))
         return Abstainer(questions, best, scoring.null_quantile, scoring.margin, numbers,
-                         vocabulary(list(self.texts.values())))
+                         vocabulary([*self.texts.values(), *self.names.file_names()]))
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
         return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
@@ -128,17 +132,20 @@ class Bot:
     def _answer(self, question: str, history=None) -> Answer:
         """Answer an already cleaned question (ask() cleans it and makes sure the documents are current)."""
         readings = followup.readings(question, history, self.documents[0].language)
+        n = len(readings)
+        named = self.names.named(readings[-1])  # documents the question names: searched alone (bot/naming.py)
+        free = [self.names.without_names(r) for r in readings] if named else []
         # a standalone question is also encoded without each word the documents never use (check 4 of
         # bot/abstain.py), in the same batch: one model call either way
-        words = unknown_words(question, self.abstainer.corpus_words) if len(readings) == 1 else []
-        vectors = self.encode_questions(readings + [without(question, w) for w in words])
-        scored = self.retriever.search(readings, vectors[: len(readings)])
+        words = unknown_words(question, self.abstainer.corpus_words) if n == 1 else []
+        vectors = self.encode_questions(readings + free + [without(question, w) for w in words])
+        scored = self.retriever.search(readings, vectors[:n], named, vectors[n: n + len(free)] if named else None)
         scoring = self.settings.scoring
         best = float(scored.scores[0])
         segs = self.index.segments
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
         if words and not decision.abstain:
-            decision = self._pull(words, vectors[0], vectors[1:], int(scored.ids[0]), decision)
+            decision = self._pull(words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
         searched = readings[-1]
         if decision.abstain:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]

@@ -57,9 +57,12 @@ class Retriever:
     def __init__(self, index: Index, scoring: Scoring, candidates: int = 50):
         self.index, self.scoring, self.candidates = index, scoring, candidates
 
-    def features(self, question: str, qvec: np.ndarray, ids: np.ndarray, lexical: np.ndarray | None = None) -> np.ndarray:
+    def features(self, question: str, qvec: np.ndarray, ids: np.ndarray, lexical: np.ndarray | None = None,
+                 name_free: np.ndarray | None = None) -> np.ndarray:
         segs = self.index.segments
         dense = self.index.vectors("sentences", ids) @ qvec
+        if name_free is not None:  # the question also read without the document's name (bot/naming.py)
+            dense = 0.5 * (dense + self.index.vectors("sentences", ids) @ name_free)
         context = self.index.vectors("contexts", ids) @ qvec
         bm25 = self.index.bm25.scores(question) if lexical is None else lexical
         top = float(bm25.max()) if bm25.size else 0.0
@@ -77,17 +80,24 @@ class Retriever:
         ids.update(int(i) for i in np.argsort(-bm25)[:k] if bm25[i] > 0)  # rare exact words dense search misses
         return ids
 
-    def search(self, questions: str | list[str], qvecs: np.ndarray) -> Scored:
+    def search(self, questions: str | list[str], qvecs: np.ndarray, sources: set[str] | None = None,
+               name_free: np.ndarray | None = None) -> Scored:
         """Candidates for one question, or for several readings of it (a follow-up alone and with the
-        turn it follows), scored by the mean over readings so neither the old topic nor the new words win alone."""
+        turn it follows), scored by the mean over readings so neither the old topic nor the new words win alone.
+        sources: only these documents (the ones the question names); name_free: each reading's vector
+        without those names."""
         questions = [questions] if isinstance(questions, str) else questions
         qvecs = qvecs.reshape(len(questions), -1)
+        free = [None] * len(questions) if name_free is None else name_free.reshape(len(questions), -1)
         bm25 = [self.index.bm25.scores(q) for q in questions]
         ids: set[int] = set()
         for q, v, b in zip(questions, qvecs, bm25):
             ids |= self.candidates_for(q, v, b)
+        segs = self.index.segments
+        if sources and any(segs[i].source in sources for i in ids):
+            ids = {i for i in ids if segs[i].source in sources}
         cand = np.array(sorted(ids), dtype=np.int64)
-        feats = np.mean([self.features(q, v, cand, b) for q, v, b in zip(questions, qvecs, bm25)], axis=0)
+        feats = np.mean([self.features(q, v, cand, b, f) for q, v, b, f in zip(questions, qvecs, bm25, free)], axis=0)
         scores = combine(feats, self.scoring)
         order = np.argsort(-scores, kind="stable")
         return Scored(cand[order], scores[order], feats[order])

@@ -19,6 +19,7 @@ _BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]
 _HEADING = re.compile(r"\s*#{1,6}\s")
 _SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+_FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
 
 
 def _is_heading(text: str) -> bool:
@@ -26,6 +27,16 @@ def _is_heading(text: str) -> bool:
     it names what follows and answers nothing alone."""
     words = _LONG_WORD.findall(text)
     return len(text) <= 80 and 0 < len(words) <= 6 and all(w[0].isupper() for w in words)
+
+
+def is_heading_paragraph(text: str, first: bool) -> bool:
+    """A paragraph that only names what follows: a short title-cased or capitalised line ("8. Litigation",
+    "TERMS AND CONDITIONS"), a Markdown heading, or the document's opening paragraph when it is short and
+    has no full stop (its title). Headings are context for the sentences under them, never the quote."""
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(text) <= 80 and bool(letters) and all(c.isupper() for c in letters)
+    title = first and len(text) <= 200 and not _FULL_STOP.search(text)
+    return _is_heading(text) or bool(_HEADING.match(text)) or shouting or title
 
 
 @dataclass(frozen=True)
@@ -129,9 +140,29 @@ def sentences(text: str, start: int, end: int, language: str, params: Segmentati
     return [piece for s, e in merged for piece in _split_long(text, s, e, params)]
 
 
+def _kinds(doc: Document, params: Segmentation) -> list[tuple[int, int, int, bool]]:
+    """(number, start, end, is heading) of every paragraph; all are body text if all would be headings."""
+    paras = paragraphs(doc.text, params)
+    kinds = [params.headings_as_context and is_heading_paragraph(doc.text[s:e], n == 0) for n, (s, e) in enumerate(paras)]
+    if all(kinds):
+        kinds = [False] * len(paras)  # a file that is only a title still has something to quote
+    return [(n, s, e, k) for n, ((s, e), k) in enumerate(zip(paras, kinds), start=1)]
+
+
 def segment(doc: Document, params: Segmentation) -> list[Segment]:
-    out = []
-    for number, (ps, pe) in enumerate(paragraphs(doc.text, params), start=1):
-        for s, e in sentences(doc.text, ps, pe, doc.language, params):
-            out.append(Segment(doc.source, number, s, e, doc.text[s:e], ps, pe))
-    return out
+    """The quotable sentences of a document (heading paragraphs excluded: see headings())."""
+    return [Segment(doc.source, n, s, e, doc.text[s:e], ps, pe)
+            for n, ps, pe, heading in _kinds(doc, params) if not heading
+            for s, e in sentences(doc.text, ps, pe, doc.language, params)]
+
+
+def headings(doc: Document, params: Segmentation) -> list[tuple[int, int, int]]:
+    """(paragraph number, start, end) of the heading paragraphs: the title and section names that give
+    the sentences under them their context."""
+    return [(n, s, e) for n, s, e, heading in _kinds(doc, params) if heading]
+
+
+def document_title(doc: Document, params: Segmentation) -> str:
+    """The document's title (its opening paragraph when that is a heading), whitespace collapsed; else ""."""
+    heads = headings(doc, params)
+    return " ".join(doc.text[heads[0][1]:heads[0][2]].split()) if heads and heads[0][0] == 1 else ""

@@ -5,7 +5,8 @@ import pytest
 
 from bot.config import Segmentation
 from bot.documents import Document, DocumentError, load_documents
-from bot.segments import paragraphs, segment
+from bot.index import context_texts
+from bot.segments import document_title, headings, paragraphs, segment
 
 SEED = Path(__file__).parent.parent / "seeds" / "giappone-nato.txt"
 P = Segmentation()
@@ -34,10 +35,12 @@ def test_article_offsets_and_paragraphs():
     segs = segment(d, P)
     assert d.language == "it"
     assert all(d.text[s.start:s.end] == s.text for s in segs)
-    # the title has no final period and is its own paragraph and sentence
-    assert segs[0].text == "Giappone e NATO concordano di rafforzare la cooperazione nel settore della difesa"
-    assert segs[0].paragraph == 1 and segs[1].paragraph == 2
-    # one line per paragraph in this file: 16 paragraphs
+    # the title has no final period and is its own paragraph: context for every sentence, never quoted
+    title = "Giappone e NATO concordano di rafforzare la cooperazione nel settore della difesa"
+    assert document_title(d, P) == title and headings(d, P) == [(1, 0, len(title))]
+    assert segs[0].text.startswith("Mercoledì il primo ministro") and segs[0].paragraph == 2
+    assert all(c.startswith(f"giappone nato: {title} ") for c in context_texts(d, segs, P))
+    # one line per paragraph in this file: 16 paragraphs, numbered as they are in the file
     assert max(s.paragraph for s in segs) == len([l for l in d.text.splitlines() if l.strip()])
     assert any("XNUMX" in s.text for s in segs)
 
@@ -85,11 +88,34 @@ def test_paragraph_heading_is_glued_to_the_sentence_it_introduces():
     assert [s.text for s in segs] == [
         "3. Grant of Patent License. Subject to these terms, each Contributor grants You a patent\n"
         "license to make and use the Work.", "The grant ends if You sue.",
-        "Definitions.",  # a heading alone in its paragraph stays where it is
+        # "Definitions." alone in its paragraph is a heading: context, not a quote
         "Il Giappone e la NATO hanno rafforzato la loro partnership.", "Lo ha detto Rutte."]
     assert all(text[s.start:s.end] == s.text for s in segs)
-    unglued = segment(doc(text), Segmentation(glue_headings=False))
-    assert unglued[0].text == "3. Grant of Patent License."
+    unglued = segment(doc(text), Segmentation(glue_headings=False, headings_as_context=False))
+    assert unglued[0].text == "3. Grant of Patent License." and "Definitions." in [s.text for s in unglued]
+
+
+def test_heading_paragraphs_are_context_not_quotes():
+    text = ("                Apache License\n           Version 2.0, January 2004\n\n"
+            "TERMS AND CONDITIONS\n\n"
+            "8. Litigation\n-------------\n\n"
+            "Any litigation relating to this License may be brought only in the\ncourts of a jurisdiction.\n\n"
+            "10. THIS PACKAGE IS PROVIDED \"AS IS\" AND WITHOUT ANY EXPRESS OR IMPLIED WARRANTIES OF ANY KIND.\n")
+    d = Document("Apache-2.0", Path("Apache-2.0"), text, "0", "en")
+    segs = segment(d, P)
+    # title, shouted heading and underlined heading are not quoted; a shouted clause is a sentence
+    assert [s.paragraph for s in segs] == [4, 5]
+    assert segs[1].text.startswith("10. THIS PACKAGE")
+    assert document_title(d, P) == "Apache License Version 2.0, January 2004"
+    assert [text[s:e] for _, s, e in headings(d, P)][1:] == ["TERMS AND CONDITIONS", "8. Litigation\n-------------"]
+    # each sentence is read after the file name, the title and its section's heading
+    assert context_texts(d, segs, P)[0].startswith(
+        "Apache 2.0: Apache License Version 2.0, January 2004 8. Litigation ------------- Any litigation")
+
+
+def test_a_file_that_is_only_a_heading_is_still_quotable():
+    segs = segment(doc("Appunti di viaggio"), P)
+    assert [s.text for s in segs] == ["Appunti di viaggio"]
 
 
 def test_overlong_sentence_is_split_at_clause_boundaries():

@@ -1,0 +1,66 @@
+"""Document names: a question naming one document of several is searched in it, without its name."""
+from pathlib import Path
+
+import pytest
+
+from bot.naming import DocumentNames, name_of
+
+MORE = Path(__file__).parent.parent / "eval" / "corpora" / "more-licenses"
+TEXTS = {"Apache-2.0": "Apache License. Each Contributor grants You a patent license.",
+         "MPL-2.0": "Mozilla Public License. Mozilla Foundation is the license steward.",
+         "notes/BSD.txt": "Redistributions of source code must retain the copyright notice."}
+TITLES = {"Apache-2.0": "Apache License Version 2.0", "MPL-2.0": "Mozilla Public License Version 2.0",
+          "notes/BSD.txt": ""}
+
+
+def test_file_names_as_words():
+    assert name_of("Apache-2.0") == "Apache 2.0"
+    assert name_of("notes/BSD.txt") == "BSD"
+    assert name_of("licenza_mit.md") == "licenza mit"
+
+
+def test_names_are_the_words_no_other_document_uses():
+    names = DocumentNames.fit(TEXTS, TITLES)
+    assert names.named("Does the Apache license grant a patent license?") == {"Apache-2.0"}
+    assert names.named("Who is the steward of the MPL?") == {"MPL-2.0"}
+    assert names.named("what does bsd say about notices?") == {"notes/BSD.txt"}  # file names in any case
+    assert names.named("Which license grants patents?") == set()  # every document says "license"
+    # title words count only when capitalised like a name ("Public" the name, "public" the word)
+    assert names.named("Can I show the work in public?") == set()
+    assert names.named("What does the Mozilla Public License say?") == {"MPL-2.0"}
+    assert names.named("Compare Apache and MPL.") == {"Apache-2.0", "MPL-2.0"}
+
+
+def test_question_without_names():
+    names = DocumentNames.fit(TEXTS, TITLES)
+    assert names.without_names("Does the Apache license grant a patent license?") == \
+        "Does the license grant a patent license?"
+    assert names.without_names("In MPL, who is the steward?") == "In , who is the steward?"
+
+
+def test_one_document_has_no_names_but_its_file_name_is_known():
+    names = DocumentNames.fit({"BSD": "Redistributions must retain the notice."}, {"BSD": ""})
+    assert names.named("What does BSD require?") == set()
+    assert names.file_names() == ["BSD"]
+
+
+@pytest.fixture(scope="module")
+def more_licenses(tmp_path_factory):
+    from bot import Bot
+
+    return Bot([MORE], index_dir=tmp_path_factory.mktemp("more-licenses-index"))
+
+
+def test_a_question_naming_its_document_gets_the_clause_not_the_title(more_licenses):
+    """Apache-2.0's title block and "How to apply the Apache License" repeat the name the question uses;
+    the answer is the patent grant."""
+    a = more_licenses.ask("Does the Apache license grant a patent license?")
+    assert not a.abstained
+    assert a.citations[0].source == "Apache-2.0" and "patent license to make" in a.text
+
+
+def test_a_file_name_the_text_never_uses_is_not_an_unknown_word(more_licenses):
+    """BSD's text never says "BSD": naming it must not count as asking about something the documents lack."""
+    a = more_licenses.ask("What must binary redistributions reproduce under BSD?")
+    assert not a.abstained
+    assert a.citations[0].source == "BSD" and "binary form must reproduce" in a.text
