@@ -16,10 +16,13 @@ LANGUAGES: dict[str, dict] = {
         "stemmer": "italian",
         "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "quale", "quali", "quanto", "quanti", "quante", "dove",
                                                           "quando", "perché", "perche", "chi", "come", "ha", "hanno", "è"},
-        # question cue (regex on the lower-cased question) -> answer type the passage must hold
+        # question cue (regex on the lower-cased question) -> answer type the passage should hold. "date" (a year
+        # asked for by name) is required; "time" (when?) only preferred: in rules and contracts "when" asks
+        # for a condition ("when You institute litigation") as often as for a date
         "cues": [
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[aeio]\b|\bnumero di\b", "number"),
-            (r"^(e\s+)?quando\b|\bin che anno\b|\bin quale anno\b|\bche anno\b|\bdata\b", "date"),
+            (r"\bin che anno\b|\bin quale anno\b|\bche anno\b|\bdata\b", "date"),
+            (r"^(e\s+)?quando\b", "time"),
             (r"^(e\s+)?(chi|a chi|con chi|di chi)\b|\bnome\b", "person"),
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
         ],
@@ -34,7 +37,8 @@ LANGUAGES: dict[str, dict] = {
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},
         "cues": [
             (r"^(and\s+)?how (many|much)\b|\bnumber of\b", "number"),
-            (r"^(and\s+)?when\b|\bwhat year\b|\bwhich year\b|\bwhat date\b", "date"),
+            (r"\bwhat year\b|\bwhich year\b|\bwhat date\b", "date"),
+            (r"^(and\s+)?when\b", "time"),
             (r"^(and\s+)?(who|whom|whose)\b|\bname of\b", "person"),
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
         ],

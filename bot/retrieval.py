@@ -19,13 +19,15 @@ from . import languages
 from .config import Scoring
 from .index import Index
 
+_DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
+                   r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
+                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
+                   r"august|september|october|november|december|today|yesterday)", re.IGNORECASE)
 _TYPE_PATTERNS = {
     "number": re.compile(r"\d|\b(?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|milioni|"
                          r"miliardi|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b"),
-    "date": re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
-                       r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
-                       r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
-                       r"august|september|october|november|december|today|yesterday)", re.IGNORECASE),
+    "date": _DATE,
+    "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     "person": re.compile(r"(?<=\w\s)[A-Z][a-zà-ÿ]+\b"),  # a capitalised word that does not open the sentence
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di)\s+[A-Z][a-zà-ÿ]+"),
 }
@@ -60,9 +62,10 @@ class Retriever:
     def features(self, question: str, qvec: np.ndarray, ids: np.ndarray, lexical: np.ndarray | None = None,
                  name_free: np.ndarray | None = None) -> np.ndarray:
         segs = self.index.segments
-        dense = self.index.vectors("sentences", ids) @ qvec
-        if name_free is not None:  # the question also read without the document's name (bot/naming.py)
-            dense = 0.5 * (dense + self.index.vectors("sentences", ids) @ name_free)
+        sentences = self.index.vectors("sentences", ids)
+        dense = sentences @ qvec
+        if name_free is not None:  # the question also read without the document names it uses (bot/naming.py)
+            dense = 0.5 * (dense + sentences @ name_free)
         context = self.index.vectors("contexts", ids) @ qvec
         bm25 = self.index.bm25.scores(question) if lexical is None else lexical
         top = float(bm25.max()) if bm25.size else 0.0

@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bot import Bot
-from bot.abstain import strongest_pull, unknown_words, vocabulary, without
+from bot import Bot, languages
+from bot.abstain import Abstainer, strongest_pull, unknown_words, vocabulary, without
 
 VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
 
@@ -62,3 +62,21 @@ def test_near_miss_questions_abstain_because_of_the_pulling_word(bot, question):
 def test_answerable_questions_are_still_answered(bot, question, needle):
     a = bot.ask(question)
     assert not a.abstained and needle in a.text
+
+
+@pytest.mark.parametrize("question,types", [
+    ("In che anno è stato firmato l'accordo?", {"date"}), ("What year was it signed?", {"date"}),
+    ("Quando è stato firmato l'accordo?", {"time"}), ("When does the licence terminate?", {"time"}),
+    ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", {"person"}), ("Dove ha sede?", {"place"}),
+])
+def test_expected_answer_types(question, types):
+    assert languages.expected_types(question) == types
+
+
+def test_a_year_asked_for_by_name_is_required_but_when_is_only_preferred():
+    """In rules and contracts "when" asks for a condition as often as for a date."""
+    abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, set())
+    condition = "The licence terminates as of the date such litigation is filed."
+    assert abstainer.decide("In which year does the licence terminate?", 1.0, condition).abstain
+    assert not abstainer.decide("When does the licence terminate?", 1.0, condition).abstain
+    assert not abstainer.decide("In which year was it signed?", 1.0, "It was signed in 2004.").abstain
