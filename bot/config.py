@@ -41,7 +41,9 @@ class Scoring:
     null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores
     margin: float = 0.0          # extra safety added to the calibrated threshold
     max_pull: float = 0.014      # abstain when leaving out a word unknown to the documents raises the quoted
-                                 # passage's dense+context score by this much (see bot/abstain.py, check 4)
+                                 # passage's dense+context score by this much (see bot/abstain.py, check 4)...
+    max_pull_same_language: float = 0.010  # ...or by this much when question and passage share a language
+                                 # (cross-language similarity is noisier: dropping any word moves it more)
     top_k: int = 3               # citations returned
 
 

@@ -58,6 +58,7 @@ class Bot:
         index = index_mod.load_or_build(documents, self.settings, self.index_dir, self.model,
                                         progress=progress, rebuild=rebuild)
         self.documents, self.texts, self.index = documents, {d.source: d.text for d in documents}, index
+        self.languages = {d.source: d.language for d in documents}
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.names = DocumentNames.fit(self.texts, {d.source: document_title(d, self.settings.segmentation)
                                                     for d in documents})
@@ -111,7 +112,8 @@ class Bot:
     def encode_questions(self, texts: list[str]) -> np.ndarray:
         return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
 
-    def _pull(self, words: list, qvec: np.ndarray, variants: np.ndarray, seg_id: int, decision: Decision) -> Decision:
+    def _pull(self, question: str, words: list, qvec: np.ndarray, variants: np.ndarray, seg_id: int,
+              decision: Decision) -> Decision:
         """Check 4 of bot/abstain.py: abstain when leaving out a word the documents never use makes the
         question match its passage clearly better (the passage is about the rest of the question)."""
         ids = np.array([seg_id])
@@ -119,7 +121,8 @@ class Bot:
         s = self.settings.scoring
         score = lambda v: s.dense * (v @ sentence) + s.context * (v @ context)  # noqa: E731
         k, gain = strongest_pull(float(score(qvec)), score(variants))
-        if gain >= s.max_pull:
+        same = languages.detect(question) == self.languages[self.index.segments[seg_id].source]
+        if gain >= (s.max_pull_same_language if same else s.max_pull):
             return Decision(True, decision.threshold, f"the documents never speak of {words[k].group()!r}")
         return decision
 
@@ -145,7 +148,7 @@ class Bot:
         segs = self.index.segments
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
         if words and not decision.abstain:
-            decision = self._pull(words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
+            decision = self._pull(question, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
         searched = readings[-1]
         if decision.abstain:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
