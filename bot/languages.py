@@ -18,12 +18,12 @@ LANGUAGES: dict[str, dict] = {
                                                           "quando", "perché", "perche", "chi", "come", "ha", "hanno", "è"},
         # question cue (regex on the lower-cased question) -> answer type the passage should hold. "date" (a year
         # asked for by name) is required; "time" (when?) only preferred: in rules and contracts "when" asks
-        # for a condition ("when You institute litigation") as often as for a date
+        # for a condition ("when You institute litigation") as often as for a date. No "person" (who/chi): a
+        # capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[aeio]\b|\bnumero di\b", "number"),
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b|\bdata\b", "date"),
             (r"^(e\s+)?quando\b", "time"),
-            (r"^(e\s+)?(chi|a chi|con chi|di chi)\b|\bnome\b", "person"),
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
         ],
         # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
@@ -39,7 +39,6 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?how (many|much)\b|\bnumber of\b", "number"),
             (r"\bwhat year\b|\bwhich year\b|\bwhat date\b", "date"),
             (r"^(and\s+)?when\b", "time"),
-            (r"^(and\s+)?(who|whom|whose)\b|\bname of\b", "person"),
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
         ],
         "determiners": ["which", "what", "whose", "many", "much"],

@@ -1,9 +1,9 @@
 """Retrieval: score every candidate sentence by several kinds of evidence.
 
     score = w_dense   * cos(question, sentence)
-          + w_context * cos(question, sentence in context)        (title + neighbouring sentences)
+          + w_context * cos(question, sentence in context)        (name, title, section, neighbours)
           + w_lexical * BM25(question, sentence) / best BM25      (only where the question shares words)
-          + w_type    * [sentence holds what the question asks for: a number, a date, a name, a place]
+          + w_type    * [sentence holds what the question asks for: a number, a date, a place]
 
 Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
 All scoring functions are pure: they take arrays and return arrays.
@@ -28,7 +28,6 @@ _TYPE_PATTERNS = {
                          r"miliardi|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b"),
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
-    "person": re.compile(r"(?<=\w\s)[A-Z][a-zà-ÿ]+\b"),  # a capitalised word that does not open the sentence
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di)\s+[A-Z][a-zà-ÿ]+"),
 }
 

@@ -67,7 +67,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
 @pytest.mark.parametrize("question,types", [
     ("In che anno è stato firmato l'accordo?", {"date"}), ("What year was it signed?", {"date"}),
     ("Quando è stato firmato l'accordo?", {"time"}), ("When does the licence terminate?", {"time"}),
-    ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", {"person"}), ("Dove ha sede?", {"place"}),
+    ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", set()), ("Dove ha sede?", {"place"}),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
