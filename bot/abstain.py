@@ -53,7 +53,7 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
         if word in languages.determiners():
             kind_words = 2
             continue
-        if word in stopwords():
+        if word in stopwords() or word in languages.document_words():  # "which seas are mentioned?"
             kind_words = 0
             continue
         if kind_words:

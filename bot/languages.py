@@ -28,6 +28,10 @@ LANGUAGES: dict[str, dict] = {
         ],
         # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
         "determiners": ["quale", "quali", "che", "quanti", "quante", "quanto", "quanta"],
+        # words about the document rather than about what it says ("quali paesi sono citati nell'articolo")
+        "document_words": ["articolo", "testo", "documento", "menziona", "menzionato", "menzionati", "menzionata",
+                           "menzionate", "cita", "citato", "citati", "citata", "citate", "descrive", "descritto",
+                           "descritti", "descritta", "descritte"],
         "abstain": "Il documento non contiene una risposta a questa domanda.",
     },
     "en": {
@@ -42,6 +46,8 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
         ],
         "determiners": ["which", "what", "whose", "many", "much"],
+        "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
+                           "cited", "describe", "describes", "described"],
         "abstain": "The document does not contain an answer to this question.",
     },
 }
@@ -73,6 +79,12 @@ def expected_types(question: str) -> set[str]:
 def determiners() -> frozenset[str]:
     """Interrogative determiners of every language ("which", "quale"): see abstain.unknown_words."""
     return frozenset(w for res in LANGUAGES.values() for w in res["determiners"])
+
+
+@lru_cache(maxsize=1)
+def document_words() -> frozenset[str]:
+    """Words about the document itself ("mentioned", "articolo"): see abstain.unknown_words."""
+    return frozenset(w for res in LANGUAGES.values() for w in res["document_words"])
 
 
 @lru_cache(maxsize=None)
