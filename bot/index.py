@@ -31,7 +31,7 @@ from .documents import Document
 from .naming import name_of
 from .segments import Segment, document_title, headings, segment
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
 OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
 
 

@@ -17,6 +17,7 @@ from .languages import LANGUAGES
 
 _BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")  # heading, bullet, numbered item
 _HEADING = re.compile(r"\s*#{1,6}\s")
+_BOXED = re.compile(r"\s*([*|+])\s+(.*\S)\s+\1\s*$")  # a line inside an ASCII-art box: "*  text  *"
 _SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
@@ -70,12 +71,20 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _unframe(text: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
+    """The span of a paragraph's lines without the whitespace around it, or a box's frame at its ends."""
+    start, end = _strip(text, lines[0][0], lines[-1][1])
+    first, last = _BOXED.match(text, *lines[0]), _BOXED.match(text, *lines[-1])
+    return (first.start(2) if first else start), (last.end(2) if last else end)
+
+
 def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
-    """Blank lines separate blocks. A block of short lines is hard-wrapped prose (one paragraph,
-    new ones only at headings and list items); a block of long lines has one paragraph per line."""
+    """Blank lines separate blocks, and so do lines with no letter or digit (rules, the frame of a box). A
+    block of short lines is hard-wrapped prose (one paragraph, new ones only at headings and list items,
+    not at a box's "*  " margin); a block of long lines has one paragraph per line."""
     blocks: list[list[tuple[int, int]]] = [[]]
     for s, e in _lines(text):
-        if text[s:e].strip():
+        if any(ch.isalnum() for ch in text[s:e]):
             blocks[-1].append((s, e))
         elif blocks[-1]:
             blocks.append([])
@@ -87,12 +96,12 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
         after_heading = False
         for line in block:
             body = text[line[0]:line[1]]
-            if not wrapped or not groups or after_heading or _BLOCK_START.match(body):
+            if not wrapped or not groups or after_heading or (_BLOCK_START.match(body) and not _BOXED.match(body)):
                 groups.append([line])
             else:
                 groups[-1].append(line)
             after_heading = bool(_HEADING.match(body))
-        out.extend(_strip(text, g[0][0], g[-1][1]) for g in groups)
+        out.extend(_unframe(text, g) for g in groups)
     return [p for p in out if p[0] < p[1]]
 
 

@@ -107,10 +107,31 @@ def test_heading_paragraphs_are_context_not_quotes():
     assert [s.paragraph for s in segs] == [4, 5]
     assert segs[1].text.startswith("10. THIS PACKAGE")
     assert document_title(d, P) == "Apache License Version 2.0, January 2004"
-    assert [text[s:e] for _, s, e in headings(d, P)][1:] == ["TERMS AND CONDITIONS", "8. Litigation\n-------------"]
+    assert [text[s:e] for _, s, e in headings(d, P)][1:] == ["TERMS AND CONDITIONS", "8. Litigation"]
     # each sentence is read after the file name, the title and its section's heading
     assert context_texts(d, segs, P)[0].startswith(
-        "Apache 2.0: Apache License Version 2.0, January 2004 8. Litigation ------------- Any litigation")
+        "Apache 2.0: Apache License Version 2.0, January 2004 8. Litigation Any litigation")
+
+
+def test_boxed_text_is_prose_inside_a_frame():
+    """MPL-2.0 prints two sections in an ASCII box: the "*  " margin is not a bullet, the frame lines are not
+    passages, and the heading inside the box is a heading."""
+    box = ("*" * 40 + "\n*" + " " * 38 + "*\n"
+           "*  6. Disclaimer of Warranty           *\n"
+           "*  -------------------------           *\n"
+           "*" + " " * 38 + "*\n"
+           "*  Covered Software is provided on an  *\n"
+           "*  as is basis, without warranty of    *\n"
+           "*  any kind. The entire risk is yours. *\n"
+           "*" + " " * 38 + "*\n" + "*" * 40 + "\n")
+    text = "Some License\n\n" + box
+    d = Document("box.txt", Path("box.txt"), text, "0", "en")
+    segs = segment(d, P)
+    assert [s.text for s in segs] == [
+        "Covered Software is provided on an  *\n*  as is basis, without warranty of    *\n*  any kind.",
+        "The entire risk is yours."]
+    assert [text[s:e] for _, s, e in headings(d, P)] == ["Some License", "6. Disclaimer of Warranty"]
+    assert len({s.paragraph for s in segs}) == 1
 
 
 def test_a_file_that_is_only_a_heading_is_still_quotable():
