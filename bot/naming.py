@@ -10,6 +10,7 @@ document has no names: there is nothing to choose between.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +34,8 @@ def _words(text: str) -> set[str]:
 @dataclass(frozen=True)
 class DocumentNames:
     sources: tuple[str, ...]
-    file_words: dict[str, frozenset[str]]   # source -> words of its file name no other document uses (any case)
-    title_words: dict[str, frozenset[str]]  # source -> same for its title (they count only when capitalised)
+    file_words: dict[str, frozenset[str]]   # word -> documents whose file name holds it and no other text uses it
+    title_words: dict[str, frozenset[str]]  # same for titles (these count only when capitalised in the question)
 
     @classmethod
     def fit(cls, texts: dict[str, str], titles: dict[str, str]) -> "DocumentNames":
@@ -42,12 +43,18 @@ class DocumentNames:
         if len(texts) < 2:
             return cls(tuple(texts), {}, {})
         used = {source: set(_WORD.findall(fold(text))) for source, text in texts.items()}
+        documents_using = Counter(w for words in used.values() for w in words)
 
-        def own(source: str, words: set[str]) -> frozenset[str]:
-            return frozenset(w for w in words if not any(w in v for other, v in used.items() if other != source))
+        def own(names: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+            out: dict[str, set[str]] = {}
+            for source, words in names.items():
+                for w in words:
+                    if documents_using[w] - (w in used[source]) == 0:  # no other document uses it
+                        out.setdefault(w, set()).add(source)
+            return {w: frozenset(sources) for w, sources in out.items()}
 
-        return cls(tuple(texts), {s: own(s, _words(name_of(s))) for s in texts},
-                   {s: own(s, _words(titles.get(s, ""))) for s in texts})
+        return cls(tuple(texts), own({s: _words(name_of(s)) for s in texts}),
+                   own({s: _words(titles.get(s, "")) for s in texts}))
 
     def file_names(self) -> list[str]:
         """Every document's file name as words: words the corpus knows even where its text never uses them."""
@@ -57,9 +64,10 @@ class DocumentNames:
         out = []
         for m in _WORD.finditer(question):
             word = fold(m.group())
-            for source in self.file_words:
-                if word in self.file_words[source] or (word in self.title_words[source] and m.group()[0].isupper()):
-                    out.append((m, source))
+            sources = self.file_words.get(word, frozenset())
+            if m.group()[0].isupper():
+                sources = sources | self.title_words.get(word, frozenset())
+            out.extend((m, source) for source in sources)
         return out
 
     def named(self, question: str) -> set[str]:
