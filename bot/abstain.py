@@ -10,8 +10,8 @@ Then several signals must agree before we answer:
      quoted passage holds one (a bare "when" is only a preference: rules answer it with conditions);
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus;
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
-     that word left out, the question must not match the passage clearly better ("When was Rutte *born*?"
-     matches the sentence naming Rutte better without "born": the passage is about Rutte, not his birth).
+     that word left out, the question must not match the passage clearly better ("How *tall* is Ishiba?"
+     matches the sentence naming Ishiba better without "tall": the passage is about Ishiba, not his height).
      "Clearly" is a smaller gain when question and passage share a language (Settings.scoring).
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
         if word in languages.determiners():
             kind_words = 2
             continue
-        if word in stopwords() or word in languages.document_words():  # "which seas are mentioned?"
+        if word in stopwords() or word in languages.document_words():  # "which ports are mentioned?"
             kind_words = 0
             continue
         if kind_words:
