@@ -18,6 +18,7 @@ from .documents import TEXT_SUFFIXES
 from .lexical import fold, stopwords
 
 _WORD = re.compile(r"\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S+")  # "gnu.org/licenses/why-not-lgpl.html" does not make GPL-3 say "LGPL"
 
 
 def name_of(source: str) -> str:
@@ -42,7 +43,7 @@ class DocumentNames:
         """texts: source -> document text; titles: source -> its title ("" when it has none)."""
         if len(texts) < 2:
             return cls(tuple(texts), {}, {})
-        used = {source: set(_WORD.findall(fold(text))) for source, text in texts.items()}
+        used = {source: set(_WORD.findall(fold(_URL.sub(" ", text)))) for source, text in texts.items()}
         documents_using = Counter(w for words in used.values() for w in words)
 
         def own(names: dict[str, set[str]]) -> dict[str, frozenset[str]]:

@@ -64,3 +64,10 @@ def test_a_file_name_the_text_never_uses_is_not_an_unknown_word(more_licenses):
     a = more_licenses.ask("What must binary redistributions reproduce under BSD?")
     assert not a.abstained
     assert a.citations[0].source == "BSD" and "binary form must reproduce" in a.text
+
+
+def test_a_name_inside_another_documents_url_is_still_a_name():
+    texts = {"GPL-3": "See <https://www.gnu.org/licenses/why-not-lgpl.html> before linking.",
+             "LGPL-3": "This version of the GNU Lesser General Public License incorporates the GPL."}
+    names = DocumentNames.fit(texts, {"GPL-3": "", "LGPL-3": ""})
+    assert names.named("Can I link LGPL code into my application?") == {"LGPL-3"}
