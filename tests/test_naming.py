@@ -2,8 +2,11 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.naming import DocumentNames, name_of
+from tests.test_property import SETTINGS, check
 
 MORE = Path(__file__).parent.parent / "eval" / "corpora" / "more-licenses"
 TEXTS = {"Apache-2.0": "Apache License. Each Contributor grants You a patent license.",
@@ -71,3 +74,13 @@ def test_a_name_inside_another_documents_url_is_still_a_name():
              "LGPL-3": "This version of the GNU Lesser General Public License incorporates the GPL."}
     names = DocumentNames.fit(texts, {"GPL-3": "", "LGPL-3": ""})
     assert names.named("Can I link LGPL code into my application?") == {"LGPL-3"}
+
+
+NAME_WORDS = st.sampled_from(["Apache", "apache", "MPL", "Mozilla", "Public", "BSD", "bsd", "License", "2.0", "CC0"])
+
+
+@SETTINGS
+@given(st.lists(st.one_of(NAME_WORDS, st.text(max_size=12)), min_size=1, max_size=8).map(" ".join))
+def test_any_question_naming_documents_is_answered_verbatim_or_abstained(more_licenses, question):
+    """Questions mixing the corpus's document names with arbitrary text: verbatim answer or abstention."""
+    check(more_licenses, question)
