@@ -28,7 +28,7 @@ def run(plan, work: Path) -> dict:
     from bot import embedder, index as index_mod
     from bot.config import DEFAULT_MODEL, Settings
     from bot.documents import load_documents
-    from bot.segments import segment
+    from bot.segments import headings, segment
 
     settings = Settings()
     model = embedder.load_model(DEFAULT_MODEL)
@@ -36,7 +36,8 @@ def run(plan, work: Path) -> dict:
                                              synth.passages(plan.build_passages, synth.pool(plan.pool_limit), seed=1)))
     segs_by_doc = [(d, segment(d, settings.segmentation)) for d in docs]
     sentences = [s.text for _, ss in segs_by_doc for s in ss]
-    contexts = [c for d, ss in segs_by_doc for c in index_mod.context_texts(d, ss, settings.segmentation)]
+    contexts = [c for d, ss in segs_by_doc
+                for c in index_mod.context_texts(d, ss, headings(d, settings.segmentation))]
     n = len(sentences)
     embedder.encode(model, sentences[:32], "passage")  # warm-up
     log(f"build throughput: {n} passages")

@@ -117,6 +117,7 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def composed_table(docs, rows, pool_vectors: np.ndarray, settings) -> dict[str, np.ndarray]:
     """Vectors for every sentence and context text the index build will ask for (same segmentation)."""
     from bot.index import context_texts
+    from bot.segments import headings
     from bot.segments import segment
 
     by_text = {text: _unit(pool_vectors[a] + pool_vectors[b]) for text, a, b in rows}
@@ -128,7 +129,7 @@ def composed_table(docs, rows, pool_vectors: np.ndarray, settings) -> dict[str, 
         vecs = [v if v is not None else _unit(pool_vectors[rng.integers(len(pool_vectors), size=2)].sum(0))
                 for v in vecs]  # a passage Punkt split differently: two random sources
         table.update((s.text, v) for s, v in zip(segs, vecs))
-        for i, (s, context) in enumerate(zip(segs, context_texts(doc, segs, settings.segmentation))):
+        for i, (s, context) in enumerate(zip(segs, context_texts(doc, segs, headings(doc, settings.segmentation)))):
             near = [vecs[j] for j in (i - 1, i + 1) if 0 <= j < len(segs) and segs[j].paragraph == s.paragraph]
             table[context] = _unit(2 * vecs[i] + sum(near) + 0.5 * vecs[0])
     return table

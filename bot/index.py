@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, lexical
-from .config import Segmentation, Settings, VectorIndex
+from .config import Settings, VectorIndex
 from .documents import Document
 from .naming import name_of
 from .segments import Segment, document_title, headings, segment
 
-FORMAT_VERSION = 3  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
+FORMAT_VERSION = 4  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
 OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
 
 
@@ -48,6 +48,11 @@ class Index:
     null_queries: np.ndarray
     manifest: dict
     path: Path
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """source -> the document's title, found while segmenting ("" when it has none)."""
+        return {d["source"]: d["title"] for d in self.manifest["documents"]}
 
     def vectors(self, which: str, ids: np.ndarray) -> np.ndarray:
         index = self.sentences if which == "sentences" else self.contexts
@@ -67,13 +72,12 @@ def index_key(docs: list[Document], settings: Settings) -> str:
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def context_texts(doc: Document, segs: list[Segment], params: Segmentation) -> list[str]:
+def context_texts(doc: Document, segs: list[Segment], heads: list[tuple[int, int, int]]) -> list[str]:
     """Each sentence with its neighbours in the paragraph, after the document's name, its title and the
-    heading of its section: questions often name the document ("in the Artistic license...") or the
-    section ("what does it say about litigation?"), or lean on the document's topic."""
-    heads = headings(doc, params)
+    heading of its section (heads: segments.headings(doc)): questions often name the document ("in the
+    Artistic license...") or the section ("what does it say about litigation?"), or lean on its topic."""
     starts = [s for _, s, _ in heads]
-    title, title_seg = document_title(doc, params), None
+    title, title_seg = document_title(doc, heads), None
     if not title and segs and segs[0].paragraph == 1:  # no title paragraph: the opening sentence stands for it
         title, title_seg = segs[0].text, 0
     name = name_of(doc.source)
@@ -124,9 +128,10 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
     """Write a complete index for `docs` into the (new, empty) `folder`."""
     import faiss
 
-    segs_by_doc = [(d, segment(d, settings.segmentation)) for d in docs]
-    segs = [s for _, ss in segs_by_doc for s in ss]
-    contexts = [c for d, ss in segs_by_doc for c in context_texts(d, ss, settings.segmentation)]
+    params = settings.segmentation
+    segs_by_doc = [(d, segment(d, params), headings(d, params)) for d in docs]
+    segs = [s for _, ss, _ in segs_by_doc for s in ss]
+    contexts = [c for d, ss, heads in segs_by_doc for c in context_texts(d, ss, heads)]
     kw = {"batch_size": settings.batch_size, "progress": progress}
     for name, texts in (("sentences", [s.text for s in segs]), ("contexts", contexts)):
         vectors = embedder.encode(model, texts, "passage", **kw)
@@ -139,7 +144,8 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     manifest = {
         "format": FORMAT_VERSION, "model": settings.model, "params": settings.index_params(),
-        "documents": [{"source": d.source, "sha256": d.sha256, "language": d.language} for d in docs],
+        "documents": [{"source": d.source, "sha256": d.sha256, "language": d.language,
+                       "title": document_title(d, heads)} for d, _, heads in segs_by_doc],
         "passages": len(segs), "files": {p.relative_to(folder).as_posix(): _sha(p) for p in _files(folder)},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -17,7 +17,6 @@ from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_mo
 from .documents import file_stamp, load_documents
 from .naming import DocumentNames
 from .retrieval import Retriever
-from .segments import document_title
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -60,8 +59,7 @@ class Bot:
         self.documents, self.texts, self.index = documents, {d.source: d.text for d in documents}, index
         self.languages = {d.source: d.language for d in documents}
         self.retriever = Retriever(self.index, self.settings.scoring)
-        self.names = DocumentNames.fit(self.texts, {d.source: document_title(d, self.settings.segmentation)
-                                                    for d in documents})
+        self.names = DocumentNames.fit(self.texts, index.titles)
         self.abstainer = self._calibrate()
         self._stamps = {**folders, **{d.path: d.stamp for d in documents}}
 

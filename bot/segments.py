@@ -171,7 +171,7 @@ def headings(doc: Document, params: Segmentation) -> list[tuple[int, int, int]]:
     return [(n, s, e) for n, s, e, heading in _kinds(doc, params) if heading]
 
 
-def document_title(doc: Document, params: Segmentation) -> str:
-    """The document's title (its opening paragraph when that is a heading), whitespace collapsed; else ""."""
-    heads = headings(doc, params)
+def document_title(doc: Document, heads: list[tuple[int, int, int]]) -> str:
+    """The document's title (its opening paragraph when that is a heading, see headings()), whitespace
+    collapsed; else ""."""
     return " ".join(doc.text[heads[0][1]:heads[0][2]].split()) if heads and heads[0][0] == 1 else ""
