@@ -9,12 +9,17 @@ import pytest
 
 from bot import Bot, languages
 from bot.abstain import Abstainer, strongest_pull, unknown_words, vocabulary, without
+from bot.lexical import fold
 
 VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
 
 
 def words(question: str) -> list[str]:
     return [m.group() for m in unknown_words(question, VOCAB)]
+
+
+def test_fold_lowercases_and_strips_accents():
+    assert fold("Perché CITTÀ façade naïve Ångström") == "perche citta facade naive angstrom"
 
 
 def test_vocabulary_holds_folded_words_and_stems():
