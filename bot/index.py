@@ -1,7 +1,7 @@
 """The index: passages + FAISS vectors + BM25 + a manifest, built once and loaded when fresh.
 
 On disk (plain files, one folder per corpus/model/parameter combination, named by their hash):
-    index/<key>/manifest.json     model, parameters, document hashes, checksums of every file below
+    index/<key>/manifest.json     model, parameters, document hashes and titles, checksums of every file below
     index/<key>/passages.jsonl    one sentence a line: source, paragraph, offsets (no text: it comes from the file)
     index/<key>/sentences.faiss   one vector per sentence (exact IndexFlatIP; HNSW for large corpora)
     index/<key>/contexts.faiss    one vector per sentence read in its context (title, section heading, neighbours)

@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
 
 ARTICLE = ROOT / "seeds" / "giappone-nato.txt"
 LICENSES = ROOT.parent / "shared" / "eval" / "corpora" / "licenses-dev"
+MORE_LICENSES = ROOT / "eval" / "corpora" / "more-licenses"
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +43,14 @@ def license_bot(tmp_path_factory):
     from bot import Bot
 
     return Bot([LICENSES], index_dir=tmp_path_factory.mktemp("licenses-index"))
+
+
+@pytest.fixture(scope="session")
+def more_licenses(tmp_path_factory):
+    """Bot over eval/corpora/more-licenses (Apache-2.0, BSD, MPL-2.0: several documents that name themselves)."""
+    from bot import Bot
+
+    return Bot([MORE_LICENSES], index_dir=tmp_path_factory.mktemp("more-licenses-index"))
 
 
 def free_port() -> int:

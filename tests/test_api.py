@@ -315,3 +315,27 @@ def test_torch_threads_follow_the_setting(bot, monkeypatch):
         assert embedder.set_threads() == 2 and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_sentence_is_quoted_with_its_neighbour_when_that_scores_nearly_as_well():
+    """extract(): the neighbour in the same paragraph joins the quote when within pair_gain of the best,
+    even if an unrelated sentence ranks between them; not when it is further behind."""
+    import numpy as np
+
+    from bot.answer import extract
+    from bot.retrieval import Scored
+    from bot.segments import Segment
+
+    text = "Uno. Due. Tre.\n\nAltro paragrafo."
+    segs = [Segment("t.txt", 1, 0, 4, "Uno.", 0, 14), Segment("t.txt", 1, 5, 9, "Due.", 0, 14),
+            Segment("t.txt", 1, 10, 14, "Tre.", 0, 14), Segment("t.txt", 2, 16, 31, "Altro paragrafo.", 16, 31)]
+    texts = {"t.txt": text}
+
+    def quote(scores: dict[int, float]) -> str:
+        ids = np.array(sorted(scores, key=scores.get, reverse=True))
+        return extract(Scored(ids, np.array([scores[i] for i in ids]), np.zeros((len(ids), 4))), segs, texts,
+                       0.01, 3)[0].text
+
+    assert quote({1: 1.30, 3: 1.296, 2: 1.295}) == "Due. Tre."   # "Altro paragrafo." between them
+    assert quote({1: 1.30, 3: 1.296, 2: 1.25}) == "Due."
+    assert quote({1: 1.30, 3: 1.299}) == "Due."                   # other paragraph: never joined

@@ -70,3 +70,13 @@ def test_questions_from_document_words_are_answered_verbatim(bot, question):
 @given(question=st.one_of(word_questions, any_text), history=st.lists(turn, max_size=4))
 def test_any_history_is_accepted(bot, question, history):
     check(bot, question, history)
+
+
+NAME_WORDS = st.sampled_from(["Apache", "apache", "MPL", "Mozilla", "Public", "BSD", "bsd", "License", "2.0", "CC0"])
+
+
+@SETTINGS
+@given(question=st.lists(st.one_of(NAME_WORDS, st.text(max_size=12)), min_size=1, max_size=8).map(" ".join))
+def test_questions_naming_documents_are_answered_verbatim(more_licenses, question):
+    """Several documents, questions mixing their names (bot/naming.py) with arbitrary text."""
+    check(more_licenses, question)
