@@ -31,9 +31,11 @@ def targets(r: dict) -> list[str]:
                      f"{c['import_and_load_only']['p50_ms'] / 1000:.2f} s", c["ratio_p50"], "≤ 1.3", met(c["target_met"])])
     if "build" in r:
         b = r["build"]
-        rows.append(["index build passages/s / bare encode passages/s",
-                     f"{b['build_passages_per_s']} / {b['bare_encode_passages_per_s']}", b["ratio"], "≥ 0.8",
-                     met(b["target_met"])])
+        for mode, when in (("encoded", "below"), ("composed", "from")):
+            m = b["builds"][mode]
+            rows.append([f"index build passages/s / bare encode passages/s, contexts {mode} (default {when} "
+                         f"{b['compose_from']:,} passages)", f"{m['build_passages_per_s']} / "
+                         f"{b['bare_encode_passages_per_s']}", m["ratio"], "≥ 0.8", met(m["target_met"])])
     if "scaling" in r:
         big = r["scaling"]["sizes"][-1]
         best = min(("flat", "hnsw"), key=lambda v: big[v]["ask"]["p50_ms"])
@@ -70,22 +72,26 @@ def details(r: dict) -> list[str]:
         parts = c["first_answer_parts"]
         lines += ["First-answer process, p50: " + ", ".join(f"{k[:-2]} {v['p50_ms'] / 1000:.2f} s" for k, v in parts.items()), ""]
     if "build" in r:
-        b = r["build"]
-        lines += ["## Index build (real model)", "",
-                  f"{b['passages']} synthetic passages (mean {b['mean_chars']['sentence']} characters; contexts "
-                  f"{b['mean_chars']['context']}). Build {b['build_s']} s; bare encode of the sentences "
-                  f"{b['bare_encode_sentences_s']} s, of the contexts {b['bare_encode_contexts_s']} s, of the 100 "
-                  f"off-topic questions {b['encode_offtopic_s']} s. Build time against the bare encodes of everything it "
-                  f"encodes: {b['ratio_to_bare_encode_of_everything_built']}×.", ""]
-        if b.get("encode_inside_build"):
-            e = b["encode_inside_build"]
-            lines += [f"Inside the build (same load, timed per encode call): sentences {e['sentences_s']} s, contexts "
-                      f"{e['contexts_s']} s, off-topic questions {e['offtopic_s']} s, everything else "
-                      f"{e['everything_else_s']} s. The sentence encode is {b['sentence_encode_share_of_build']} of the "
-                      "build: that share is the ceiling of build/bare throughput while every passage is encoded "
-                      "twice. Bare sentence encode runs (before, after the build): "
-                      f"{b['bare_encode_sentences_runs_s']} s.", ""]
+        lines += build(r["build"])
     lines += memory(r) + scaling(r) + web(r)
+    return lines
+
+
+def build(b: dict) -> list[str]:
+    e = b["builds"]["encoded"]
+    lines = ["## Index build (real model)", "",
+             f"{b['passages']} synthetic passages (mean {b['mean_chars']['sentence']} characters; contexts "
+             f"{b['mean_chars']['context']}). Bare encode of the sentences {b['bare_encode_sentences_s']} s (runs before "
+             f"and after the builds: {b['bare_encode_sentences_runs_s']} s), of the contexts {b['bare_encode_contexts_s']} "
+             f"s, of the 100 off-topic questions {b['encode_offtopic_s']} s. The encoded build against the bare encodes "
+             f"of everything it encodes: {e['ratio_to_bare_encode_of_everything_built']}×.", "",
+             "Inside each build (same load, timed per encode call; for composed builds \"contexts\" is the encode of "
+             "the distinct title lines and headings):", ""]
+    keys = ("sentences_s", "contexts_s", "offtopic_s", "everything_else_s")
+    lines += table(["contexts", "build s", "sentences s", "contexts s", "off-topic s", "everything else s",
+                    "sentence share of build"],
+                   [[mode, m["build_s"], *(m["encode_inside_build"].get(k) for k in keys),
+                     m["sentence_encode_share_of_build"]] for mode, m in b["builds"].items()])
     return lines
 
 

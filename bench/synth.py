@@ -115,8 +115,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def composed_table(docs, rows, pool_vectors: np.ndarray, settings) -> dict[str, np.ndarray]:
-    """Vectors for every sentence and context text the index build will ask for (same segmentation)."""
-    from bot.index import context_texts
+    """Vectors for every text the index build will ask for (same segmentation): sentences, contexts, and
+    the title lines and headings of composed contexts."""
+    from bot.contexts import context_texts, contexts
     from bot.segments import headings
     from bot.segments import segment
 
@@ -129,7 +130,10 @@ def composed_table(docs, rows, pool_vectors: np.ndarray, settings) -> dict[str, 
         vecs = [v if v is not None else _unit(pool_vectors[rng.integers(len(pool_vectors), size=2)].sum(0))
                 for v in vecs]  # a passage Punkt split differently: two random sources
         table.update((s.text, v) for s, v in zip(segs, vecs))
-        for i, (s, context) in enumerate(zip(segs, context_texts(doc, segs, headings(doc, settings.segmentation)))):
+        ctxs = contexts(doc, segs, headings(doc, settings.segmentation))
+        for i, (s, context) in enumerate(zip(segs, context_texts(segs, ctxs))):
             near = [vecs[j] for j in (i - 1, i + 1) if 0 <= j < len(segs) and segs[j].paragraph == s.paragraph]
             table[context] = _unit(2 * vecs[i] + sum(near) + 0.5 * vecs[0])
+        # the title lines and headings composed contexts encode (large corpora, bot/contexts.py)
+        table.update((t, vecs[0]) for c in ctxs for t in (c.lead, c.section) if t and t not in table)
     return table

@@ -4,7 +4,7 @@ On disk (plain files, one folder per corpus/model/parameter combination, named b
     index/<key>/manifest.json     model, parameters, document hashes and titles, checksums of every file below
     index/<key>/passages.jsonl    one sentence a line: source, paragraph, offsets (no text: it comes from the file)
     index/<key>/sentences.faiss   one vector per sentence (exact IndexFlatIP; HNSW for large corpora)
-    index/<key>/contexts.faiss    one vector per sentence read in its context (title, section heading, neighbours)
+    index/<key>/contexts.faiss    one vector per sentence in its context (bot/contexts.py: name, title, heading, neighbours)
     index/<key>/bm25/             bm25s's own plain-file format
     index/<key>/null.npy          embeddings of the shipped off-topic questions (abstention calibration)
 A folder is written under a temporary name and renamed into place only when complete, and the
@@ -12,7 +12,6 @@ manifest's checksums are verified on load, so a crashed or corrupted build is ne
 """
 from __future__ import annotations
 
-import bisect
 import fcntl
 import hashlib
 import json
@@ -26,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, lexical
+from .contexts import context_vectors, contexts
 from .config import Settings, VectorIndex
 from .documents import Document
-from .naming import name_of
 from .segments import Segment, document_title, headings, segment
 
 FORMAT_VERSION = 4  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
@@ -72,26 +71,6 @@ def index_key(docs: list[Document], settings: Settings) -> str:
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def context_texts(doc: Document, segs: list[Segment], heads: list[tuple[int, int, int]]) -> list[str]:
-    """Each sentence with its neighbours in the paragraph, after the document's name, its title and the
-    heading of its section (heads: segments.headings(doc)): questions often name the document ("in the
-    Artistic license...") or the section ("what does it say about litigation?"), or lean on its topic."""
-    starts = [s for _, s, _ in heads]
-    title, title_seg = document_title(doc, heads), None
-    if not title and segs and segs[0].paragraph == 1:  # no title paragraph: the opening sentence stands for it
-        title, title_seg = segs[0].text, 0
-    name = name_of(doc.source)
-    out = []
-    for i, seg in enumerate(segs):
-        prev = segs[i - 1].text if i > 0 and segs[i - 1].paragraph == seg.paragraph else ""
-        nxt = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].paragraph == seg.paragraph else ""
-        k = bisect.bisect(starts, seg.start) - 1
-        section = " ".join(doc.text[heads[k][1]:heads[k][2]].split()) if k >= 0 and heads[k][0] != 1 else ""
-        parts = (f"{name}:", "" if title_seg == i else title, section, prev, seg.text, nxt)
-        out.append(" ".join(part for part in parts if part))
-    return out
-
-
 def vector_index(vectors: np.ndarray, params: VectorIndex) -> "faiss.Index":  # noqa: F821
     """Exact IndexFlatIP for small corpora, IndexHNSWFlat (inner product) from params.hnsw_from passages:
     flat search cost grows linearly with the corpus (see bench/results/scaling.json)."""
@@ -130,11 +109,15 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
 
     params = settings.segmentation
     segs_by_doc = [(d, segment(d, params), headings(d, params)) for d in docs]
-    segs = [s for _, ss, _ in segs_by_doc for s in ss]
-    contexts = [c for d, ss, heads in segs_by_doc for c in context_texts(d, ss, heads)]
+    segs, ctxs = [], []
+    for d, ss, heads in segs_by_doc:
+        ctxs += contexts(d, ss, heads, offset=len(segs))
+        segs += ss
     kw = {"batch_size": settings.batch_size, "progress": progress}
-    for name, texts in (("sentences", [s.text for s in segs]), ("contexts", contexts)):
-        vectors = embedder.encode(model, texts, "passage", **kw)
+    sentences = embedder.encode(model, [s.text for s in segs], "passage", **kw)
+    composed = len(segs) >= settings.vector_index.compose_from  # encoded or composed: see bot/contexts.py
+    in_context = context_vectors(segs, ctxs, sentences, model, composed, **kw)
+    for name, vectors in (("sentences", sentences), ("contexts", in_context)):
         faiss.write_index(vector_index(vectors, settings.vector_index), str(folder / f"{name}.faiss"))
     np.save(folder / "null.npy", embedder.encode(model, offtopic_questions(), "query", batch_size=settings.batch_size))
     lexical.Lexical.fit([s.text for s in segs], docs[0].language).save(folder / "bm25")

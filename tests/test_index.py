@@ -22,7 +22,7 @@ from bot import Bot, DocumentError
 from bot import embedder
 from bot import index as index_mod
 from bot import lexical
-from bot.config import Segmentation, Settings
+from bot.config import Segmentation, Settings, VectorIndex
 from bot.segments import segment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,12 +84,28 @@ def assert_correct(bot: Bot, index_dir: Path, answer: bool = True, kept: tuple[s
     stored = idx.vectors("sentences", np.arange(len(expected)))
     fresh = embedder.encode(bot.model, [s.text for s in expected], "passage")
     np.testing.assert_allclose(stored, fresh, atol=2e-4)
+    if "nsatu.txt" in bot.texts and NEEDLE_IT in bot.texts["nsatu.txt"]:
+        assert_nsatu_context(bot)
     assert idx.path.parent == Path(index_dir)
     assert idx.path.name == index_mod.index_key(bot.documents, bot.settings)
     assert key_folders(index_dir) == sorted([idx.path, *(Path(index_dir) / k for k in kept)])
     assert not leftovers(index_dir)
     if answer and "nsatu.txt" in bot.texts and NEEDLE_IT in bot.texts["nsatu.txt"]:
         assert_answers(bot, Q_IT, NEEDLE_IT)
+
+
+def assert_nsatu_context(bot: Bot) -> None:
+    """The context vector of NSatu's first sentence, from first principles: the text "file name: title,
+    sentence, next sentence" encoded (small corpora), or the sum of those parts' vectors (large ones)."""
+    i = next(i for i, s in enumerate(bot.index.segments) if s.source == "nsatu.txt")
+    first, second = bot.index.segments[i: i + 2]
+    lead = "nsatu: Comandi militari in Europa"
+    if len(bot.index.segments) >= bot.settings.vector_index.compose_from:
+        parts = embedder.encode(bot.model, [first.text, second.text, lead], "passage").sum(axis=0)
+        expected = parts / np.linalg.norm(parts)
+    else:
+        expected = embedder.encode(bot.model, [f"{lead} {first.text} {second.text}"], "passage")[0]
+    np.testing.assert_allclose(bot.index.vectors("contexts", np.array([i]))[0], expected, atol=2e-4)
 
 
 def assert_answers(bot: Bot, question: str, needle: str) -> None:
@@ -207,6 +223,16 @@ def test_rebuilt_when_a_segmentation_parameter_changes(copied, builds):
     assert len(builds) == 2 and again.index.path.name == key
     assert LONG in {s.text for s in again.index.segments}
     assert_correct(again, index_dir)
+
+
+def test_rebuilt_with_composed_contexts_from_compose_from_passages(copied, builds):
+    corpus, index_dir, key = copied
+    settings = Settings(vector_index=VectorIndex(compose_from=1))
+    bot = Bot([corpus], index_dir=index_dir, settings=settings)
+    assert len(builds) == 1 and bot.index.path.name != key
+    assert bot.index.manifest["params"]["vector_index"]["compose_from"] == 1
+    assert_correct(bot, index_dir)  # checks the composed context vector
+    assert_answers(bot, Q_EN, NEEDLE_EN)
 
 
 def _minilm() -> str:

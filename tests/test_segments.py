@@ -5,7 +5,7 @@ import pytest
 
 from bot.config import Segmentation
 from bot.documents import Document, DocumentError, load_documents
-from bot.index import context_texts
+from bot.contexts import context_texts, contexts
 from bot.segments import document_title, headings, paragraphs, segment
 
 SEED = Path(__file__).parent.parent / "seeds" / "giappone-nato.txt"
@@ -39,7 +39,7 @@ def test_article_offsets_and_paragraphs():
     title = "Giappone e NATO concordano di rafforzare la cooperazione nel settore della difesa"
     assert headings(d, P) == [(1, 0, len(title))] and document_title(d, headings(d, P)) == title
     assert segs[0].text.startswith("Mercoledì il primo ministro") and segs[0].paragraph == 2
-    assert all(c.startswith(f"giappone nato: {title} ") for c in context_texts(d, segs, headings(d, P)))
+    assert all(c.startswith(f"giappone nato: {title} ") for c in context_texts(segs, contexts(d, segs, headings(d, P))))
     # one line per paragraph in this file: 16 paragraphs, numbered as they are in the file
     assert max(s.paragraph for s in segs) == len([l for l in d.text.splitlines() if l.strip()])
     assert any("XNUMX" in s.text for s in segs)
@@ -109,7 +109,7 @@ def test_heading_paragraphs_are_context_not_quotes():
     assert document_title(d, headings(d, P)) == "Apache License Version 2.0, January 2004"
     assert [text[s:e] for _, s, e in headings(d, P)][1:] == ["TERMS AND CONDITIONS", "8. Litigation"]
     # each sentence is read after the file name, the title and its section's heading
-    assert context_texts(d, segs, headings(d, P))[0].startswith(
+    assert context_texts(segs, contexts(d, segs, headings(d, P)))[0].startswith(
         "Apache 2.0: Apache License Version 2.0, January 2004 8. Litigation Any litigation")
 
 
