@@ -22,21 +22,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import languages
+from .languages import WORD
 from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
 STRICT_TYPES = {"number", "date"}  # types whose absence means the passage cannot be the answer
-_WORD = re.compile(r"\w+")
 
 
 def numeric_tokens(text: str) -> set[str]:
     """Words holding a digit ("2030", "F-16" -> "16", "g7"); linear time even on huge inputs."""
-    return {t.lower() for t in _WORD.findall(text) if any(c.isdigit() for c in t)}
+    return {t.lower() for t in WORD.findall(text) if any(c.isdigit() for c in t)}
 
 
 def vocabulary(texts: list[str]) -> frozenset[str]:
     """Every word of the documents, accent-folded, with its stem in each supported language."""
-    words = {w for text in texts for w in _WORD.findall(fold(text))}
+    words = {w for text in texts for w in WORD.findall(fold(text))}
     stems = {stem for code in languages.LANGUAGES for stem in languages.stemmer(code).stemWords(list(words))}
     return frozenset(words | stems)
 
@@ -46,7 +46,7 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     shared words are known; in a cross-language question most words are unknown, which is fine: the
     check below asks the model whether leaving each out helps)."""
     out, kind_words = [], 0
-    for m in _WORD.finditer(question):
+    for m in WORD.finditer(question):
         word = fold(m.group())
         # the (up to two) words right after "which/quale…" name the kind of answer ("which news agency"):
         # a passage holding an instance of it ("Kyodo News") rarely holds those words, so they are not tested

@@ -52,11 +52,11 @@ LANGUAGES: dict[str, dict] = {
     },
 }
 DEFAULT_LANGUAGE = "en"
-_WORD = re.compile(r"\w+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" splits (Markdown's __bold__, snake_case)
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    return WORD.findall(text.lower())
 
 
 def detect(text: str) -> str:

@@ -15,7 +15,6 @@ import numpy as np
 
 from . import languages
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 # the combining diacritical marks NFKD splits off Latin letters (è -> e + U+0300); one regex pass is ~4x
@@ -37,7 +36,7 @@ def stopwords() -> frozenset[str]:
 def terms(text: str, language: str) -> list[str]:
     """Stemmed content words (stopwords of both supported languages removed)."""
     stop = stopwords()
-    words = [w for w in _TOKEN.findall(fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
+    words = [w for w in languages.WORD.findall(fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
     return languages.stemmer(language).stemWords(words)
 
 

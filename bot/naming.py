@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import TEXT_SUFFIXES
+from .languages import WORD
 from .lexical import fold, stopwords
 
-_WORD = re.compile(r"\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+")  # "gnu.org/licenses/why-not-lgpl.html" does not make GPL-3 say "LGPL"
 
 
@@ -29,7 +29,7 @@ def name_of(source: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(fold(text)) if w not in stopwords() and len(w) > 1 and not w.isdigit()}
+    return {w for w in WORD.findall(fold(text)) if w not in stopwords() and len(w) > 1 and not w.isdigit()}
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class DocumentNames:
         """texts: source -> document text; titles: source -> its title ("" when it has none)."""
         if len(texts) < 2:
             return cls(tuple(texts), {}, {})
-        used = {source: set(_WORD.findall(fold(_URL.sub(" ", text)))) for source, text in texts.items()}
+        used = {source: set(WORD.findall(fold(_URL.sub(" ", text)))) for source, text in texts.items()}
         documents_using = Counter(w for words in used.values() for w in words)
 
         def own(names: dict[str, set[str]]) -> dict[str, frozenset[str]]:
@@ -63,7 +63,7 @@ class DocumentNames:
 
     def _matches(self, question: str) -> list[tuple[re.Match, str]]:
         out = []
-        for m in _WORD.finditer(question):
+        for m in WORD.finditer(question):
             word = fold(m.group())
             sources = self.file_words.get(word, frozenset())
             if m.group()[0].isupper():

@@ -15,11 +15,15 @@ from .config import Segmentation
 from .documents import Document
 from .languages import LANGUAGES
 
-_BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")  # heading, bullet, numbered item
-_HEADING = re.compile(r"\s*#{1,6}\s")
+_BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}(\.\d{1,3})*[.)]\s|\(?[a-z][.)]\s)")  # heading, bullet, numbered item
+_TABLE_ROW = re.compile(r"\s*\|(.*\|){2,}\s*$")  # "| zstd | 2.887 | 530 MB/s |": a paragraph of its own, not a box
+_HEADING = re.compile(r" {0,3}#{1,6}\s")  # Markdown's: deeper-indented "# ..." is code (a shell comment)
 _BOXED = re.compile(r"\s*([*|+])\s+(.*\S)\s+\1\s*$")  # a line inside an ASCII-art box: "*  text  *"
 _SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+_SUBSECTION = re.compile(r"\s*\d{1,3}(\.\d{1,3})+\.?\s+\S")  # "1.3. Documentation for liblzma"
+_UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}:?[ \t]*\|)+([ \t]*:?-{3,}:?)?)"
+                        r"[ \t]*(\r?\n|$)")  # the next line: "-----", "=====", a table's "|---|---|"
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
 
 
@@ -30,14 +34,17 @@ def _is_heading(text: str) -> bool:
     return len(text) <= 80 and 0 < len(words) <= 6 and all(w[0].isupper() for w in words)
 
 
-def is_heading_paragraph(text: str, first: bool) -> bool:
+def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     """A paragraph that only names what follows: a short title-cased or capitalised line ("8. Litigation",
     "TERMS AND CONDITIONS"), a Markdown heading, or the document's opening paragraph when it is short and
-    has no full stop (its title). Headings are context for the sentences under them, never the quote."""
+    has no full stop (its title). Headings are context for the sentences under them, never the quote.
+    indent: spaces before the paragraph on its first line ("#" indented 4 or more is code, as in Markdown)."""
     letters = [c for c in text if c.isalpha()]
     shouting = len(text) <= 80 and bool(letters) and all(c.isupper() for c in letters)
     title = first and len(text) <= 200 and not _FULL_STOP.search(text)
-    return _is_heading(text) or bool(_HEADING.match(text)) or shouting or title
+    subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
+    markdown = indent <= 3 and bool(_HEADING.match(text))
+    return _is_heading(text) or markdown or shouting or title or subsection
 
 
 @dataclass(frozen=True)
@@ -74,14 +81,21 @@ def _lines(text: str) -> list[tuple[int, int]]:
 def _unframe(text: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
     """The span of a paragraph's lines without the whitespace around it, or a box's frame at its ends."""
     start, end = _strip(text, lines[0][0], lines[-1][1])
-    first, last = _BOXED.match(text, *lines[0]), _BOXED.match(text, *lines[-1])
+    first, last = (None if _TABLE_ROW.match(text, *line) else _BOXED.match(text, *line) for line in (lines[0], lines[-1]))
     return (first.start(2) if first else start), (last.end(2) if last else end)
+
+
+def _continues(previous: str, line: str) -> bool:
+    """In a block of long lines, a line that starts in lower case after one that stops mid-sentence (no
+    final stop) continues it: Markdown written one clause per line."""
+    return not _FULL_STOP.search(previous) and line.lstrip()[:1].islower()
 
 
 def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
     """Blank lines separate blocks, and so do lines with no letter or digit (rules, the frame of a box). A
     block of short lines is hard-wrapped prose (one paragraph, new ones only at headings and list items,
-    not at a box's "*  " margin); a block of long lines has one paragraph per line."""
+    not at a box's "*  " margin); a block of long lines has one paragraph per line, except where a line
+    continues the one before (see _continues)."""
     blocks: list[list[tuple[int, int]]] = [[]]
     for s, e in _lines(text):
         if any(ch.isalnum() for ch in text[s:e]):
@@ -96,7 +110,8 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
         after_heading = False
         for line in block:
             body = text[line[0]:line[1]]
-            if not wrapped or not groups or after_heading or (_BLOCK_START.match(body) and not _BOXED.match(body)):
+            item = _TABLE_ROW.match(body) or (_BLOCK_START.match(body) and not _BOXED.match(body))
+            if not groups or after_heading or item or not (wrapped or _continues(text[slice(*groups[-1][-1])], body)):
                 groups.append([line])
             else:
                 groups[-1].append(line)
@@ -149,10 +164,20 @@ def sentences(text: str, start: int, end: int, language: str, params: Segmentati
     return [piece for s, e in merged for piece in _split_long(text, s, e, params)]
 
 
+def _underlined(text: str, start: int, end: int) -> bool:
+    """A one-line paragraph with a rule right under it: a setext heading ("Version numbering" over "-----"),
+    or a table's header row."""
+    return end - start <= 100 and "\n" not in text[start:end] and bool(_UNDERLINE.match(text, end))
+
+
 def _kinds(doc: Document, params: Segmentation) -> list[tuple[int, int, int, bool]]:
-    """(number, start, end, is heading) of every paragraph; all are body text if all would be headings."""
-    paras = paragraphs(doc.text, params)
-    kinds = [params.headings_as_context and is_heading_paragraph(doc.text[s:e], n == 0) for n, (s, e) in enumerate(paras)]
+    """(number, start, end, is heading) of every paragraph; all are body text if all would be headings.
+    A paragraph that repeats a heading's words (an entry of a table of contents) is a heading too."""
+    text, paras = doc.text, paragraphs(doc.text, params)
+    kinds = [params.headings_as_context and (is_heading_paragraph(text[s:e], n == 0, s - text.rfind("\n", 0, s) - 1)
+                                             or _underlined(text, s, e)) for n, (s, e) in enumerate(paras)]
+    named = {" ".join(text[s:e].split()).casefold() for (s, e), k in zip(paras, kinds) if k}
+    kinds = [k or " ".join(text[s:e].split()).casefold() in named for (s, e), k in zip(paras, kinds)]
     if all(kinds):
         kinds = [False] * len(paras)  # a file that is only a title still has something to quote
     return [(n, s, e, k) for n, ((s, e), k) in enumerate(zip(paras, kinds), start=1)]

@@ -9,7 +9,7 @@ import pytest
 
 from bot import Bot, languages
 from bot.abstain import Abstainer, strongest_pull, unknown_words, vocabulary, without
-from bot.lexical import fold
+from bot.lexical import fold, terms
 
 VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
 
@@ -20,6 +20,13 @@ def words(question: str) -> list[str]:
 
 def test_fold_lowercases_and_strips_accents():
     assert fold("Perché CITTÀ façade naïve Ångström") == "perche citta facade naive angstrom"
+
+
+def test_underscores_split_words():
+    # Markdown's __bold__ and snake_case names: the words inside match the same words asked for
+    assert terms("Zstd offers a __training mode__", "en") == terms("zstd offers a training mode", "en")
+    assert terms("CMAKE_BUILD_TYPE", "en") == terms("cmake build type", "en")
+    assert "training" in vocabulary(["a __training mode__"])
 
 
 def test_vocabulary_holds_folded_words_and_stems():

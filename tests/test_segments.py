@@ -134,6 +134,47 @@ def test_boxed_text_is_prose_inside_a_frame():
     assert len({s.paragraph for s in segs}) == 1
 
 
+def test_readme_structure_contents_underlines_subsections_and_code():
+    text = ("XZ Utils\n========\n\n"
+            "    0. Overview\n    1. Documentation\n       1.1. Overall documentation\n    2. Version numbering\n\n\n"
+            "0. Overview\n-----------\n\n    XZ Utils provide a data-compression library.\n\n"
+            "1.1. Overall documentation\n\n    README              This file\n\n"
+            "2. Version numbering\n--------------------\n\n"
+            "    The version number format is X.Y.ZS. Testing can be done so:\n\n"
+            "        # <Edit the .po file in the po directory.>\n        make install\n")
+    d = Document("README", Path("README"), text, "0", "en")
+    heads = [" ".join(text[s:e].split()) for _, s, e in headings(d, P)]
+    # the title, every underlined or sub-numbered heading, and the table of contents that repeats them
+    assert heads == ["XZ Utils", "0. Overview", "1. Documentation", "1.1. Overall documentation",
+                     "2. Version numbering", "0. Overview", "1.1. Overall documentation", "2. Version numbering"]
+    quoted = texts(text, "en")
+    assert quoted[0] == "XZ Utils provide a data-compression library." and "README              This file" in quoted
+    # an indented "#" is code (a shell comment), not a heading
+    assert quoted[-1] == "# <Edit the .po file in the po directory.>\n        make install"
+    ctx = context_texts(segment(d, P), contexts(d, segment(d, P), headings(d, P)))
+    assert ctx[-1].startswith("README: XZ Utils 2. Version numbering ")
+
+
+def test_markdown_tables_and_one_clause_per_line():
+    text = ("## Benchmarks\n\n"
+            "| Compressor name         | Ratio | Compression|\n"
+            "| ---------------         | ------| -----------|\n"
+            "| **zstd 1.5.1 -1**       | 2.887 |   530 MB/s |\n"
+            "| [zlib] 1.2.11 -1        | 2.743 |    95 MB/s |\n\n"
+            "This repository represents the reference implementation, provided as an open-source dual licensed library,\n"
+            "and a command line utility producing and decoding `.zst`, `.gz`, `.xz` and `.lz4` files in many formats.\n"
+            "Should your project require another programming language, a list of ports is provided on the homepage.\n")
+    d = Document("README.md", Path("README.md"), text, "0", "en")
+    heads = [text[s:e] for _, s, e in headings(d, P)]
+    assert heads == ["## Benchmarks", "| Compressor name         | Ratio | Compression|"]  # a table's header row
+    quoted = texts(text, "en")
+    # each row its own passage (not a "| ... |" box), read under the header row
+    assert quoted[:2] == ["| **zstd 1.5.1 -1**       | 2.887 |   530 MB/s |", "| [zlib] 1.2.11 -1        | 2.743 |    95 MB/s |"]
+    # a long line ending mid-sentence continues on the next, lower-case line; a new sentence starts a paragraph
+    assert quoted[2].startswith("This repository") and quoted[2].endswith("in many formats.")
+    assert [s.paragraph for s in segment(d, P)][2:] == [5, 6]
+
+
 def test_a_file_that_is_only_a_heading_is_still_quotable():
     segs = segment(doc("Appunti di viaggio"), P)
     assert [s.text for s in segs] == ["Appunti di viaggio"]
