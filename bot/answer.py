@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 from .retrieval import Scored
 from .segments import Segment
@@ -38,10 +39,11 @@ def cite(seg: Segment, score: float, document_text: str, end: int | None = None)
     return Citation(seg.source, seg.paragraph, seg.start, stop, document_text[seg.start:stop], round(float(score), 4))
 
 
-def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int
-            ) -> list[Citation]:
+def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int,
+            restates: Callable[[Segment], bool] = lambda seg: False) -> list[Citation]:
     """The best sentence, extended to its neighbour when that scores nearly as well (the answer
-    spans both), then the next-best distinct sentences as supporting citations."""
+    spans both), then the next-best distinct sentences as supporting citations. A best sentence that only
+    restates the question (lexical.restates) is extended through the best other sentence of its paragraph."""
     ids = [int(i) for i in scored.ids]
     scores = dict(zip(ids, map(float, scored.scores)))
     best = ids[0]
@@ -53,6 +55,10 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
                 and segments[neighbour].source == seg.source and segments[neighbour].paragraph == seg.paragraph
                 and scores[neighbour] >= scores[best] - pair_gain):
             first, last = min(best, neighbour), max(best, neighbour)
+    if first == last and restates(seg):
+        same = [i for i in ids if i != best and segments[i].source == seg.source and segments[i].paragraph == seg.paragraph]
+        if same:  # ids are best first
+            first, last = min(best, same[0]), max(best, same[0])
     answer = cite(segments[first], scores[best], text, segments[last].end)
     others = [cite(segments[i], scores[i], texts[segments[i].source]) for i in ids if not first <= i <= last]
     return [answer] + others[: max(0, top_k - 1)]

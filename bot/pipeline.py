@@ -13,6 +13,7 @@ import numpy as np
 from . import embedder, followup, index as index_mod, languages
 from .abstain import Abstainer, Decision, numeric_tokens, strongest_pull, unknown_words, vocabulary, without
 from .answer import Answer, cite, extract
+from .lexical import restates
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import file_stamp, load_documents
 from .naming import DocumentNames
@@ -152,7 +153,8 @@ class Bot:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
             return Answer(question, "", True, closest, round(best, 4), round(decision.threshold, 4),
                           languages.abstain_message(question), searched)
-        citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k)
+        citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k,
+                            lambda seg: restates(searched, seg.text, self.languages[seg.source]))
         return Answer(question, citations[0].text, False, citations, round(best, 4), round(decision.threshold, 4),
                       "", searched)
 

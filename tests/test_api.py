@@ -339,3 +339,32 @@ def test_a_sentence_is_quoted_with_its_neighbour_when_that_scores_nearly_as_well
     assert quote({1: 1.30, 3: 1.296, 2: 1.295}) == "Due. Tre."   # "Altro paragrafo." between them
     assert quote({1: 1.30, 3: 1.296, 2: 1.25}) == "Due."
     assert quote({1: 1.30, 3: 1.299}) == "Due."                   # other paragraph: never joined
+
+
+def test_a_sentence_that_only_restates_the_question_is_quoted_with_its_paragraph_s_best_other_sentence():
+    """extract() with lexical.restates: "3. Turn on core dumps." adds nothing to "how to turn on core dumps
+    in tcsh"; the quote runs on to the best-scoring other sentence of its paragraph (not to other paragraphs)."""
+    import numpy as np
+
+    from bot.answer import extract
+    from bot.lexical import restates
+    from bot.retrieval import Scored
+    from bot.segments import Segment
+
+    question = "how to turn on core dumps in tcsh"
+    assert restates(question, "3. Turn on core dumps.", "en")          # the list marker is not a word
+    assert not restates(question, "In tcsh it is done with limit coredumpsize.", "en")
+    assert not restates(question, "...", "en")                        # no words: nothing to judge
+    text = "3. Turn on core dumps. Shells differ. In tcsh use limit coredumpsize.\n\nCore dumps help."
+    parts = [("3. Turn on core dumps.", 1), ("Shells differ.", 1), ("In tcsh use limit coredumpsize.", 1),
+             ("Core dumps help.", 2)]
+    starts = [text.index(p) for p, _ in parts]
+    para = {1: (0, text.index("\n")), 2: (text.index("Core dumps help."), len(text))}
+    segs = [Segment("t.txt", n, b, b + len(p), p, *para[n]) for (p, n), b in zip(parts, starts)]
+    assert all(text[s.start:s.end] == s.text for s in segs)
+    ids = np.array([0, 3, 2, 1])
+    scored = Scored(ids, np.array([1.4, 1.35, 1.3, 1.1]), np.zeros((4, 4)))
+    echo = lambda seg: restates(question, seg.text, "en")  # noqa: E731
+    quote = extract(scored, segs, {"t.txt": text}, 0.01, 3, echo)[0]
+    assert quote.text == text[: text.index("\n")] and (quote.start, quote.end) == (0, text.index("\n"))
+    assert extract(scored, segs, {"t.txt": text}, 0.01, 3)[0].text == "3. Turn on core dumps."
