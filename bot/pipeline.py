@@ -62,6 +62,7 @@ class Bot:
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.names = DocumentNames.fit(self.texts, index.titles)
         self.abstainer = self._calibrate()
+        self._vocabularies: dict[frozenset[str], frozenset[str]] = {}
         self._stamps = {**folders, **{d.path: d.stamp for d in documents}}
 
     def _folder_stamps(self) -> dict:
@@ -108,6 +109,19 @@ class Bot:
         return Abstainer(questions, best, scoring.null_quantile, scoring.margin, numbers,
                          vocabulary([*self.texts.values(), *self.names.file_names()]))
 
+    def _vocabulary(self, named: set[str]) -> frozenset[str]:
+        """Check 4's known words: those of the documents a question names, else of all of them. A question
+        about one README that uses a word only the other README has still asks for something its document
+        never says."""
+        if not named:
+            return self.abstainer.corpus_words
+        key = frozenset(named)
+        if key not in self._vocabularies:
+            if len(self._vocabularies) > 64:
+                self._vocabularies.clear()
+            self._vocabularies[key] = vocabulary([*(self.texts[s] for s in key), *self.names.file_names()])
+        return self._vocabularies[key]
+
     def encode_questions(self, texts: list[str]) -> np.ndarray:
         return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
 
@@ -139,7 +153,7 @@ class Bot:
         free = [self.names.without_names(r) for r in readings] if named else []
         # a standalone question is also encoded without each word the documents never use (check 4 of
         # bot/abstain.py), in the same batch: one model call either way
-        words = unknown_words(question, self.abstainer.corpus_words) if n == 1 else []
+        words = unknown_words(question, self._vocabulary(named)) if n == 1 else []
         vectors = self.encode_questions(readings + free + [without(question, w) for w in words])
         scored = self.retriever.search(readings, vectors[:n], named, vectors[n: n + len(free)] if named else None)
         scoring = self.settings.scoring

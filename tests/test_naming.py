@@ -70,3 +70,17 @@ def test_search_keeps_to_the_documents_named(more_licenses):
     assert len(sources(bot.retriever.search(question, vector))) > 1
     assert sources(bot.retriever.search(question, vector, {"MPL-2.0"})) == {"MPL-2.0"}
     assert len(sources(bot.retriever.search(question, vector, {"elsewhere.txt"}))) > 1
+
+
+def test_words_of_other_documents_are_unknown_to_a_question_naming_one(more_licenses):
+    """Check 4 tests the words the named document never uses, even if another document uses them: asking
+    BSD about trademarks asks for something BSD does not say, though Apache-2.0 speaks of trademarks."""
+    from bot.abstain import unknown_words
+
+    bot = more_licenses
+    assert "trademark" in bot.texts["Apache-2.0"].lower() and "trademark" not in bot.texts["BSD"].lower()
+    question = "Does the BSD licence grant trademark rights?"
+    assert bot.names.named(question) == {"BSD"}
+    unknown = lambda vocab: [m.group() for m in unknown_words(question, vocab)]  # noqa: E731
+    assert "trademark" in unknown(bot._vocabulary({"BSD"}))
+    assert "trademark" not in unknown(bot._vocabulary(set()))  # the whole corpus knows it
