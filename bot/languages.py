@@ -22,7 +22,7 @@ LANGUAGES: dict[str, dict] = {
         # capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[aeio]\b|\bnumero di\b", "number"),
-            (r"\bin che anno\b|\bin quale anno\b|\bche anno\b|\bdata\b", "date"),
+            (r"\bin che anno\b|\bin quale anno\b|\bche anno\b|\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b", "time"),
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
         ],

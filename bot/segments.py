@@ -27,6 +27,13 @@ _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
 
 
+def _is_label(text: str) -> bool:
+    """One token naming what follows, on a line of its own: ".gpg.keygen.name", "--verbose", "[core]",
+    "Note:" (not a URL, not a sentence ending in a full stop)."""
+    return (2 <= len(text) <= 60 and not any(c.isspace() for c in text) and any(c.isalpha() for c in text)
+            and "://" not in text and not text.startswith("www.") and text[-1] not in ".!?;,")
+
+
 def _is_heading(text: str) -> bool:
     """A short line whose longer words are all capitalised ("3. Grant of Patent License.", "Definitions."):
     it names what follows and answers nothing alone."""
@@ -44,7 +51,7 @@ def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     title = first and len(text) <= 200 and not _FULL_STOP.search(text)
     subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
     markdown = indent <= 3 and bool(_HEADING.match(text))
-    return _is_heading(text) or markdown or shouting or title or subsection
+    return _is_heading(text) or markdown or shouting or title or subsection or _is_label(text)
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,8 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
                 groups.append([line])
             else:
                 groups[-1].append(line)
-            after_heading = bool(_HEADING.match(body))
+            # a heading line, or a block's opening label ("--verbose" over its description), stands alone
+            after_heading = bool(_HEADING.match(body)) or (line == block[0] and _is_label(body.strip()))
         out.extend(_unframe(text, g) for g in groups)
     return [p for p in out if p[0] < p[1]]
 

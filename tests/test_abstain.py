@@ -80,6 +80,8 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("In che anno è stato firmato l'accordo?", {"date"}), ("What year was it signed?", {"date"}),
     ("Quando è stato firmato l'accordo?", {"time"}), ("When does the licence terminate?", {"time"}),
     ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", set()), ("Dove ha sede?", {"place"}),
+    ("Qual è la data della firma?", {"date"}), ("In che data scade?", {"date"}),
+    ("In quale formato si inserisce una data?", set()),  # a date mentioned, not asked for
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types

@@ -175,6 +175,17 @@ def test_markdown_tables_and_one_clause_per_line():
     assert [s.paragraph for s in segment(d, P)][2:] == [5, 6]
 
 
+def test_a_label_line_over_its_text_is_a_heading():
+    text = (".gpg.keygen.name\nInserisci il nome del proprietario della chiave\n.\n\n"
+            "--verbose\n    Print more about what is being done.\n\n"
+            "    http://zlib.net/manual.html\n    http://zlib.net/zlib_how.html\n")
+    d = Document("help.txt", Path("help.txt"), text, "0", "it")
+    assert [text[s:e] for _, s, e in headings(d, P)] == [".gpg.keygen.name", "--verbose"]
+    quoted = texts(text)
+    assert quoted[:2] == ["Inserisci il nome del proprietario della chiave", "Print more about what is being done."]
+    assert "http://zlib.net/manual.html" in quoted[2]  # a URL is not a label
+
+
 def test_a_file_that_is_only_a_heading_is_still_quotable():
     segs = segment(doc("Appunti di viaggio"), P)
     assert [s.text for s in segs] == ["Appunti di viaggio"]
