@@ -25,6 +25,7 @@ _SUBSECTION = re.compile(r"\s*\d{1,3}(\.\d{1,3})+\.?\s+\S")  # "1.3. Documentati
 _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}:?[ \t]*\|)+([ \t]*:?-{3,}:?)?)"
                         r"[ \t]*(\r?\n|$)")  # the next line: "-----", "=====", a table's "|---|---|"
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
+_SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
 
 
 def _is_label(text: str) -> bool:
@@ -44,14 +45,16 @@ def _is_heading(text: str) -> bool:
 def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     """A paragraph that only names what follows: a short title-cased or capitalised line ("8. Litigation",
     "TERMS AND CONDITIONS"), a Markdown heading, or the document's opening paragraph when it is short and
-    has no full stop (its title). Headings are context for the sentences under them, never the quote.
+    has no full stop (its title), or a lone question (an FAQ's: the answer is the paragraph after it).
+    Headings are context for the sentences under them, never the quote.
     indent: spaces before the paragraph on its first line ("#" indented 4 or more is code, as in Markdown)."""
     letters = [c for c in text if c.isalpha()]
     shouting = len(text) <= 80 and bool(letters) and all(c.isupper() for c in letters)
     title = first and len(text) <= 200 and not _FULL_STOP.search(text)
     subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
     markdown = indent <= 3 and bool(_HEADING.match(text))
-    return _is_heading(text) or markdown or shouting or title or subsection or _is_label(text)
+    question = len(text) <= 200 and text.endswith("?") and not _SENTENCE_END.search(text[:-1])
+    return _is_heading(text) or markdown or shouting or title or subsection or question or _is_label(text)
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ def headings(doc: Document, params: Segmentation) -> list[tuple[int, int, int]]:
 
 
 def document_title(doc: Document, heads: list[tuple[int, int, int]]) -> str:
-    """The document's title (its opening paragraph when that is a heading, see headings()), whitespace
-    collapsed; else ""."""
-    return " ".join(doc.text[heads[0][1]:heads[0][2]].split()) if heads and heads[0][0] == 1 else ""
+    """The document's title (its opening paragraph when that is a heading, see headings(), but not an FAQ's
+    first question), whitespace collapsed; else ""."""
+    title = " ".join(doc.text[heads[0][1]:heads[0][2]].split()) if heads and heads[0][0] == 1 else ""
+    return "" if title.endswith("?") else title

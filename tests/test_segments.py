@@ -186,6 +186,18 @@ def test_a_label_line_over_its_text_is_a_heading():
     assert "http://zlib.net/manual.html" in quoted[2]  # a URL is not a label
 
 
+def test_an_faq_question_is_the_heading_of_its_answer():
+    text = ("Why does ps get signal 17?\n\n\tNo ps release has ever had this problem. Upgrade procps.\n\n"
+            "Where do I send bug reports?\n\n\tTo the Debian bug tracking system. Why? It is public.\n")
+    d = Document("FAQ", Path("FAQ"), text, "0", "en")
+    assert [text[s:e] for _, s, e in headings(d, P)] == ["Why does ps get signal 17?", "Where do I send bug reports?"]
+    assert document_title(d, headings(d, P)) == ""  # the first question is not the document's title
+    assert texts(text, "en") == ["No ps release has ever had this problem.", "Upgrade procps.",
+                                 "To the Debian bug tracking system.", "Why? It is public."]
+    ctx = context_texts(segment(d, P), contexts(d, segment(d, P), headings(d, P)))
+    assert ctx[2].startswith("FAQ: Where do I send bug reports? To the Debian")
+
+
 def test_a_file_that_is_only_a_heading_is_still_quotable():
     segs = segment(doc("Appunti di viaggio"), P)
     assert [s.text for s in segs] == ["Appunti di viaggio"]
