@@ -35,7 +35,10 @@ class Scoring:
 
     dense: float = 1.0           # cosine(question, sentence)
     context: float = 0.5         # cosine(question, sentence in its paragraph/title context)
-    lexical: float = 0.08        # normalised BM25 over sentences
+    lexical: float = 0.08        # normalised BM25 over sentences...
+    lexical_cross_language: float = 0.5  # ...times this when question and sentence differ in language: there
+                                 # only names and cognates match, and BM25's length normalisation then favours
+                                 # the shortest sentence repeating a name (docs/design.md)
     answer_type: float = 0.02    # the sentence holds what the question asks for (a number, a date...)
     pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together
     null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores

@@ -2,7 +2,8 @@
 
     score = w_dense   * cos(question, sentence)
           + w_context * cos(question, sentence in context)        (name, title, section, neighbours)
-          + w_lexical * BM25(question, sentence) / best BM25      (only where the question shares words)
+          + w_lexical * BM25(question, sentence) / best BM25      (only where the question shares words;
+                                                                  halved across languages: names only)
           + w_type    * [sentence holds what the question asks for: a number, a date, a place]
 
 Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
@@ -57,6 +58,8 @@ class Retriever:
 
     def __init__(self, index: Index, scoring: Scoring, candidates: int = 50):
         self.index, self.scoring, self.candidates = index, scoring, candidates
+        language = {d["source"]: d["language"] for d in index.manifest["documents"]}
+        self.languages = np.array([language[s.source] for s in index.segments])  # of each sentence
 
     def features(self, question: str, qvec: np.ndarray, ids: np.ndarray, lexical: np.ndarray | None = None,
                  name_free: np.ndarray | None = None) -> np.ndarray:
@@ -69,6 +72,7 @@ class Retriever:
         bm25 = self.index.bm25.scores(question) if lexical is None else lexical
         top = float(bm25.max()) if bm25.size else 0.0
         lex = bm25[ids] / top if top > 0 else np.zeros(len(ids), np.float32)
+        lex = np.where(self.languages[ids] == languages.detect(question), lex, lex * self.scoring.lexical_cross_language)
         wanted = languages.expected_types(question)
         types = np.array([answer_type_match(segs[i].text, wanted) for i in ids], dtype=np.float32)
         return np.column_stack([dense, context, lex, types]).astype(np.float32)
