@@ -43,7 +43,8 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
             restates: Callable[[Segment], bool] = lambda seg: False) -> list[Citation]:
     """The best sentence, extended to its neighbour when that scores nearly as well (the answer
     spans both), then the next-best distinct sentences as supporting citations. A best sentence that only
-    restates the question (lexical.restates) is extended through the best other sentence of its paragraph."""
+    restates the question (lexical.restates) is extended through the best other sentence of its paragraph,
+    and a quote ending in ":" through the sentence that follows it."""
     ids = [int(i) for i in scored.ids]
     scores = dict(zip(ids, map(float, scored.scores)))
     best = ids[0]
@@ -59,6 +60,10 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
         same = [i for i in ids if i != best and segments[i].source == seg.source and segments[i].paragraph == seg.paragraph]
         if same:  # ids are best first
             first, last = min(best, same[0]), max(best, same[0])
+    after = last + 1  # a quote ending in ":" announces what follows ("...rename the column:" over a command)
+    if (segments[last].text.endswith(":") and after < len(segments) and segments[after].source == seg.source
+            and segments[after].paragraph - segments[last].paragraph in (0, 1)):
+        last = after
     answer = cite(segments[first], scores[best], text, segments[last].end)
     others = [cite(segments[i], scores[i], texts[segments[i].source]) for i in ids if not first <= i <= last]
     return [answer] + others[: max(0, top_k - 1)]

@@ -368,3 +368,26 @@ def test_a_sentence_that_only_restates_the_question_is_quoted_with_its_paragraph
     quote = extract(scored, segs, {"t.txt": text}, 0.01, 3, echo)[0]
     assert quote.text == text[: text.index("\n")] and (quote.start, quote.end) == (0, text.index("\n"))
     assert extract(scored, segs, {"t.txt": text}, 0.01, 3)[0].text == "3. Turn on core dumps."
+
+
+def test_a_quote_ending_in_a_colon_runs_on_to_what_it_announces():
+    """"...rename the column:" over an indented command: the command is part of the answer. Not across a
+    heading (the next sentence then belongs to another section)."""
+    import numpy as np
+
+    from bot.answer import extract
+    from bot.retrieval import Scored
+    from bot.segments import Segment
+
+    def quote(text: str, parts: list[tuple[str, int]]) -> str:
+        segs = [Segment("t.txt", n, text.index(p), text.index(p) + len(p), p, text.index(p), text.index(p) + len(p))
+                for p, n in parts]
+        ids = np.arange(len(segs))
+        return extract(Scored(ids, np.linspace(1.4, 1.1, len(segs)), np.zeros((len(segs), 4))), segs,
+                       {"t.txt": text}, 0.01, 3)[0].text
+
+    text = "The way to change it is to rename the column:\n\n\tps -o pid,user=Name\n\nLimits\n\nNone at all."
+    assert quote(text, [("The way to change it is to rename the column:", 1), ("ps -o pid,user=Name", 2),
+                        ("None at all.", 4)]) == "The way to change it is to rename the column:\n\n\tps -o pid,user=Name"
+    text = "Run this:\n\nLimits\n\nNone at all."  # "Limits" is a heading paragraph between them
+    assert quote(text, [("Run this:", 1), ("None at all.", 3)]) == "Run this:"
