@@ -44,9 +44,11 @@ def _is_heading(text: str) -> bool:
 
 def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     """A paragraph that only names what follows: a short title-cased or capitalised line ("8. Litigation",
-    "TERMS AND CONDITIONS"), a Markdown heading, or the document's opening paragraph when it is short and
-    has no full stop (its title), or a lone question (an FAQ's: the answer is the paragraph after it).
-    Headings are context for the sentences under them, never the quote.
+    "TERMS AND CONDITIONS"), a Markdown heading, a sub-numbered line ("1.3. Documentation for liblzma"), a
+    one-token label (".gpg.keygen.name"), a lone question (an FAQ's: its answer is the next paragraph), or
+    the document's opening paragraph when it is short and has no full stop (its title). _kinds() adds
+    underlined lines and repeats of headings (a table of contents). Headings are context for the sentences
+    under them, never the quote.
     indent: spaces before the paragraph on its first line ("#" indented 4 or more is code, as in Markdown)."""
     letters = [c for c in text if c.isalpha()]
     shouting = len(text) <= 80 and bool(letters) and all(c.isupper() for c in letters)
