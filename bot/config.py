@@ -53,7 +53,7 @@ class Scoring:
 @dataclass(frozen=True)
 class VectorIndex:
     """How passage vectors are made and held. Context vectors are encoded below `compose_from` passages and
-    composed from sentence vectors from there on (bot/contexts.py): composing builds about 3.9x faster and
+    composed from sentence vectors from there on (bot/contexts.py): composing builds about 3.8x faster and
     cost 2 of 119 answerable hits on the dev sets (docs/design.md). FAISS: exact inner product (IndexFlatIP)
     below `hnsw_from` passages, an HNSW graph (IndexHNSWFlat) from there on; threshold and graph sizes come
     from measurements of recall@10 and latency at 1k-100k passages (bench/results/scaling.json)."""
