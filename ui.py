@@ -20,7 +20,7 @@ from bot.documents import DocumentError
 
 EXAMPLES = [  # written for the UI; the last one shows an abstention
     "Dove ha sede il comando NSatu?",
-    "Che cosa ha detto Rutte sulla Corea del Nord?",
+    "Che cosa pensa Ishiba di una NATO più forte?",
     "What did Japan express interest in?",
     "When did Ishiba and Rutte meet?",
     "Who won the last football World Cup?",

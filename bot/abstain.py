@@ -48,8 +48,8 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     out, kind_words = [], 0
     for m in WORD.finditer(question):
         word = fold(m.group())
-        # the (up to two) words right after "which/quale…" name the kind of answer ("which news agency"):
-        # a passage holding an instance of it ("Kyodo News") rarely holds those words, so they are not tested
+        # the (up to two) words right after "which/quale…" name the kind of answer ("which port city"):
+        # a passage holding an instance of it ("Genova") rarely holds those words, so they are not tested
         if word in languages.determiners():
             kind_words = 2
             continue

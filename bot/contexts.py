@@ -1,6 +1,6 @@
 """Each sentence's context: the document's name and title, its section heading and its neighbours.
 
-Questions often name the document ("in the Artistic license..."), the section ("what does it say about
+Questions often name the document ("in the Apache license..."), the section ("what does it say about
 litigation?") or lean on the topic, which the sentence alone may not carry. Context vectors are made one of
 two ways (config.VectorIndex.compose_from picks by corpus size):
 - encoded: the context read as one text, "name: title heading previous SENTENCE next". The better of the

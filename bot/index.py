@@ -66,7 +66,7 @@ def offtopic_questions() -> list[str]:
 
 
 def index_key(docs: list[Document], settings: Settings) -> str:
-    ident = {"format": FORMAT_VERSION, "params": settings.index_params(),
+    ident = {"format": FORMAT_VERSION, "params": settings.index_params(), "offtopic": _sha(OFFTOPIC),
              "documents": sorted((d.source, d.sha256) for d in docs)}
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 

@@ -515,3 +515,14 @@ def test_bad_document_into_a_new_index_dir_creates_nothing(tmp_path, builds):
 
 def test_document_error_is_a_value_error():
     assert issubclass(DocumentError, ValueError)
+
+
+def test_new_offtopic_questions_select_a_new_index(tmp_path, monkeypatch):
+    """The null distribution is stored in the index (null.npy): editing the shipped off-topic questions must
+    not reuse an index calibrated on the old ones."""
+    docs = [index_mod.Document("a.txt", tmp_path / "a.txt", "Una frase.", "0", "it")]
+    before = index_mod.index_key(docs, Settings())
+    edited = tmp_path / "offtopic.txt"
+    edited.write_text(index_mod.OFFTOPIC.read_text(encoding="utf-8") + "Una domanda in più?\n", encoding="utf-8")
+    monkeypatch.setattr(index_mod, "OFFTOPIC", edited)
+    assert index_mod.index_key(docs, Settings()) != before
