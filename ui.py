@@ -22,7 +22,7 @@ EXAMPLES = [  # written for the UI; the last one shows an abstention
     "Dove ha sede il comando NSatu?",
     "Che cosa pensa Ishiba di una NATO più forte?",
     "What did Japan express interest in?",
-    "When did Ishiba and Rutte meet?",
+    "What will the two sides develop together?",
     "Who won the last football World Cup?",
 ]
 INTRO = """# Domande sul documento · Ask the document
