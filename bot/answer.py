@@ -57,8 +57,9 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
                 and scores[neighbour] >= scores[best] - pair_gain):
             first, last = min(best, neighbour), max(best, neighbour)
     if first == last and restates(seg):
-        same = [i for i in ids if i != best and segments[i].source == seg.source and segments[i].paragraph == seg.paragraph]
-        if same:  # ids are best first
+        here = (seg.source, seg.paragraph)
+        same = [i for i in ids if i != best and (segments[i].source, segments[i].paragraph) == here]  # best first
+        if same:
             first, last = min(best, same[0]), max(best, same[0])
     after = last + 1  # a quote ending in ":" announces what follows ("...rename the column:" over a command)
     if (segments[last].text.endswith(":") and after < len(segments) and segments[after].source == seg.source

@@ -59,7 +59,7 @@ class Retriever:
     def __init__(self, index: Index, scoring: Scoring, candidates: int = 50):
         self.index, self.scoring, self.candidates = index, scoring, candidates
         language = {d["source"]: d["language"] for d in index.manifest["documents"]}
-        self.languages = np.array([language[s.source] for s in index.segments])  # of each sentence
+        self.segment_languages = np.array([language[s.source] for s in index.segments])
 
     def features(self, question: str, qvec: np.ndarray, ids: np.ndarray, lexical: np.ndarray | None = None,
                  name_free: np.ndarray | None = None) -> np.ndarray:
@@ -72,7 +72,8 @@ class Retriever:
         bm25 = self.index.bm25.scores(question) if lexical is None else lexical
         top = float(bm25.max()) if bm25.size else 0.0
         lex = bm25[ids] / top if top > 0 else np.zeros(len(ids), np.float32)
-        lex = np.where(self.languages[ids] == languages.detect(question), lex, lex * self.scoring.lexical_cross_language)
+        same = self.segment_languages[ids] == languages.detect(question)
+        lex = np.where(same, lex, lex * self.scoring.lexical_cross_language)  # across languages only names match
         wanted = languages.expected_types(question)
         types = np.array([answer_type_match(segs[i].text, wanted) for i in ids], dtype=np.float32)
         return np.column_stack([dense, context, lex, types]).astype(np.float32)
