@@ -15,7 +15,8 @@ from .config import Segmentation
 from .documents import Document
 from .languages import LANGUAGES
 
-_BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}(\.\d{1,3})*[.)]\s|\(?[a-z][.)]\s)")  # heading, bullet, numbered item
+# a heading, bullet or numbered item ("1.", "1.2.", "(a)") starts a paragraph
+_BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}(\.\d{1,3})*[.)]\s|\(?[a-z][.)]\s)")
 _TABLE_ROW = re.compile(r"\s*\|(.*\|){2,}\s*$")  # "| zstd | 2.887 | 530 MB/s |": a paragraph of its own, not a box
 _HEADING = re.compile(r" {0,3}#{1,6}\s")  # Markdown's: deeper-indented "# ..." is code (a shell comment)
 _BOXED = re.compile(r"\s*([*|+])\s+(.*\S)\s+\1\s*$")  # a line inside an ASCII-art box: "*  text  *"
@@ -93,7 +94,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
 def _unframe(text: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
     """The span of a paragraph's lines without the whitespace around it, or a box's frame at its ends."""
     start, end = _strip(text, lines[0][0], lines[-1][1])
-    first, last = (None if _TABLE_ROW.match(text, *line) else _BOXED.match(text, *line) for line in (lines[0], lines[-1]))
+    first, last = (None if _TABLE_ROW.match(text, *line) else _BOXED.match(text, *line)
+                   for line in (lines[0], lines[-1]))
     return (first.start(2) if first else start), (last.end(2) if last else end)
 
 
