@@ -13,9 +13,9 @@ import numpy as np
 from . import embedder, followup, index as index_mod, languages
 from .abstain import Abstainer, Decision, numeric_tokens, strongest_pull, unknown_words, vocabulary, without
 from .answer import Answer, cite, extract
-from .lexical import restates
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import file_stamp, load_documents
+from .lexical import restates
 from .naming import DocumentNames
 from .retrieval import Retriever
 
@@ -116,11 +116,13 @@ class Bot:
         if not named:
             return self.abstainer.corpus_words
         key = frozenset(named)
-        if key not in self._vocabularies:
+        known = self._vocabularies.get(key)
+        if known is None:  # built outside the dict, so a concurrent clear() cannot lose it
+            known = vocabulary([*(self.texts[s] for s in key), *self.names.file_names()])
             if len(self._vocabularies) > 64:
                 self._vocabularies.clear()
-            self._vocabularies[key] = vocabulary([*(self.texts[s] for s in key), *self.names.file_names()])
-        return self._vocabularies[key]
+            self._vocabularies[key] = known
+        return known
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
         return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
