@@ -91,8 +91,8 @@ class Decision:
 
 class Abstainer:
     def __init__(self, null_questions: list[str], null_best: np.ndarray, quantile: float, margin: float,
-                 corpus_numbers: set[str], corpus_words: frozenset[str] = frozenset()):
-        self.corpus_numbers, self.corpus_words = corpus_numbers, corpus_words
+                 corpus_numbers: set[str]):
+        self.corpus_numbers = corpus_numbers
         by_lang: dict[str, list[float]] = {}
         for q, score in zip(null_questions, null_best):
             by_lang.setdefault(languages.detect(q), []).append(float(score))

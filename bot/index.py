@@ -53,6 +53,11 @@ class Index:
         """source -> the document's title, found while segmenting ("" when it has none)."""
         return {d["source"]: d["title"] for d in self.manifest["documents"]}
 
+    @property
+    def languages(self) -> dict[str, str]:
+        """source -> the document's language code."""
+        return {d["source"]: d["language"] for d in self.manifest["documents"]}
+
     def vectors(self, which: str, ids: np.ndarray) -> np.ndarray:
         index = self.sentences if which == "sentences" else self.contexts
         if not len(ids):

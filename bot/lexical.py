@@ -15,8 +15,6 @@ import numpy as np
 
 from . import languages
 
-
-
 # the combining diacritical marks NFKD splits off Latin letters (è -> e + U+0300); one regex pass is ~4x
 # faster than testing every character, and documents are folded on every load (bot/abstain.py, bot/naming.py)
 _ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")

@@ -58,11 +58,14 @@ class Bot:
         index = index_mod.load_or_build(documents, self.settings, self.index_dir, self.model,
                                         progress=progress, rebuild=rebuild)
         self.documents, self.texts, self.index = documents, {d.source: d.text for d in documents}, index
-        self.languages = {d.source: d.language for d in documents}
+        self.languages = index.languages
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.names = DocumentNames.fit(self.texts, index.titles)
-        self.abstainer = self._calibrate()
+        # what the documents say, for abstention checks 3 and 4; independent of scoring (see from_bot)
+        self.numbers = set().union(*(numeric_tokens(t) for t in self.texts.values()))
+        self.words = vocabulary([*self.texts.values(), *self.names.file_names()])
         self._vocabularies: dict[frozenset[str], frozenset[str]] = {}
+        self.abstainer = self._calibrate()
         self._stamps = {**folders, **{d.path: d.stamp for d in documents}}
 
     def _folder_stamps(self) -> dict:
@@ -105,16 +108,14 @@ class Bot:
         questions = index_mod.offtopic_questions()
         best = np.array([self.retriever.search(q, v).scores[0] for q, v in zip(questions, self.index.null_queries)])
         scoring = self.settings.scoring
-        numbers = set().union(*(numeric_tokens(t) for t in self.texts.values()))
-        return Abstainer(questions, best, scoring.null_quantile, scoring.margin, numbers,
-                         vocabulary([*self.texts.values(), *self.names.file_names()]))
+        return Abstainer(questions, best, scoring.null_quantile, scoring.margin, self.numbers)
 
     def _vocabulary(self, named: set[str]) -> frozenset[str]:
         """Check 4's known words: those of the documents a question names, else of all of them. A question
         about one README that uses a word only the other README has still asks for something its document
         never says."""
         if not named:
-            return self.abstainer.corpus_words
+            return self.words
         key = frozenset(named)
         known = self._vocabularies.get(key)
         if known is None:  # built outside the dict, so a concurrent clear() cannot lose it

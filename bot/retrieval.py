@@ -58,7 +58,7 @@ class Retriever:
 
     def __init__(self, index: Index, scoring: Scoring, candidates: int = 50):
         self.index, self.scoring, self.candidates = index, scoring, candidates
-        language = {d["source"]: d["language"] for d in index.manifest["documents"]}
+        language = index.languages
         self.segment_languages = np.array([language[s.source] for s in index.segments])
 
     def features(self, question: str, qvec: np.ndarray, ids: np.ndarray, lexical: np.ndarray | None = None,

@@ -110,7 +110,7 @@ def test_same_language_questions_use_the_tighter_pull_threshold(bot):
                                       "What does the article say about drones?"])
 def test_words_about_the_document_do_not_count_as_unknown(bot, question):
     """"Mentioned", "articolo" are never in the text: they ask what it says, not about something it lacks."""
-    assert not [m.group() for m in unknown_words(question, bot.abstainer.corpus_words)
+    assert not [m.group() for m in unknown_words(question, bot.words)
                 if m.group().lower() in {"mentioned", "menzionate", "article"}]
     a = bot.ask(question)
     assert not a.abstained and "droni" in a.text
