@@ -391,3 +391,19 @@ def test_a_quote_ending_in_a_colon_runs_on_to_what_it_announces():
                         ("None at all.", 4)]) == "The way to change it is to rename the column:\n\n\tps -o pid,user=Name"
     text = "Run this:\n\nLimits\n\nNone at all."  # "Limits" is a heading paragraph between them
     assert quote(text, [("Run this:", 1), ("None at all.", 3)]) == "Run this:"
+
+
+def test_ask_quotes_a_restating_list_item_with_the_sentence_that_answers(tmp_path):
+    """The pipeline passes lexical.restates to extract(): a list item's title sentence that only repeats the
+    question comes with the rest of its item, where the answer is."""
+    from bot import Bot
+
+    (tmp_path / "notes.txt").write_text(
+        "Reporting bugs\n\n"
+        "3. Turn on core dumps. The exact command depends on your shell; in tcsh it is done with "
+        "\"limit coredumpsize unlimited\".\n\n"
+        "4. Send the report by email to the maintainers, with the version number.\n", encoding="utf-8")
+    bot = Bot([tmp_path], index_dir=tmp_path / "index")
+    a = bot.ask("How do I turn on core dumps?")
+    assert not a.abstained and a.text.startswith("3. Turn on core dumps.") and "limit coredumpsize" in a.text
+    assert a.text == bot.texts["notes.txt"][a.citations[0].start:a.citations[0].end]

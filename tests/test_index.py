@@ -207,11 +207,17 @@ def test_rebuilt_when_a_document_is_added(copied, builds):
     assert_correct(bot, index_dir)
 
 
-def test_rebuilt_when_a_segmentation_parameter_changes(copied, builds):
+def rebuilt_with(copied, builds, settings: Settings) -> Bot:
+    """A bot over the copied corpus with other settings: one new build, under a new key."""
     corpus, index_dir, key = copied
-    settings = Settings(segmentation=Segmentation(max_sentence_chars=300))
     bot = Bot([corpus], index_dir=index_dir, settings=settings)
     assert len(builds) == 1 and bot.index.path.name != key
+    return bot
+
+
+def test_rebuilt_when_a_segmentation_parameter_changes(copied, builds):
+    corpus, index_dir, key = copied
+    bot = rebuilt_with(copied, builds, Settings(segmentation=Segmentation(max_sentence_chars=300)))
     assert bot.index.manifest["params"]["segmentation"]["max_sentence_chars"] == 300
     # the long sentence (over 300 characters) is now cut in pieces
     assert LONG not in {s.text for s in bot.index.segments}
@@ -226,12 +232,9 @@ def test_rebuilt_when_a_segmentation_parameter_changes(copied, builds):
 
 
 def test_rebuilt_with_composed_contexts_from_compose_from_passages(copied, builds):
-    corpus, index_dir, key = copied
-    settings = Settings(vector_index=VectorIndex(compose_from=1))
-    bot = Bot([corpus], index_dir=index_dir, settings=settings)
-    assert len(builds) == 1 and bot.index.path.name != key
+    bot = rebuilt_with(copied, builds, Settings(vector_index=VectorIndex(compose_from=1)))
     assert bot.index.manifest["params"]["vector_index"]["compose_from"] == 1
-    assert_correct(bot, index_dir)  # checks the composed context vector
+    assert_correct(bot, copied[1])  # checks the composed context vector
     assert_answers(bot, Q_EN, NEEDLE_EN)
 
 
