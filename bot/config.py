@@ -40,6 +40,7 @@ class Scoring:
                                  # only names and cognates match, and BM25's length normalisation then favours
                                  # the shortest sentence repeating a name (docs/design.md)
     answer_type: float = 0.02    # the sentence holds what the question asks for (a number, a date...)
+    introduces: float = 0.03     # a "who/what is X?" question, and the sentence first names X in its document
     pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together
     null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores
     margin: float = 0.0          # extra safety added to the calibrated threshold

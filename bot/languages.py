@@ -27,6 +27,11 @@ LANGUAGES: dict[str, dict] = {
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
         ],
         # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
+        # "who/what is X?": asks what X is, which a text says where it first names X (bot/retrieval.py)
+        "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cosa?\s+|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
+        # verbs that define what comes before them ('"Pacchetto" indica...', "NSatu è un comando")
+        "defining": ["è", "sono", "significa", "indica", "si intende", "si riferisce"],
+        "articles": ["il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una"],
         "determiners": ["quale", "quali", "che", "quanti", "quante", "quanto", "quanta"],
         # words about the document rather than about what it says ("quali paesi sono citati nell'articolo")
         "document_words": ["articolo", "testo", "documento", "menziona", "menzionato", "menzionati", "menzionata",
@@ -45,6 +50,9 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?when\b", "time"),
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
         ],
+        "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
+        "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],
+        "articles": ["the", "a", "an"],
         "determiners": ["which", "what", "whose", "many", "much"],
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
@@ -73,6 +81,31 @@ def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = question.lower().strip()
     return {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
+
+
+def definition_subject(question: str) -> str:
+    """X in "who/what is X?" ("chi è Rutte" -> "Rutte"); "" for any other question, including "what is X
+    for?" (a subject ending in a function word is a clause asking something else)."""
+    q = question.strip()
+    for res in LANGUAGES.values():
+        cue = re.match(res["definition"], q, re.IGNORECASE)
+        if cue:
+            subject = words(q[cue.end():])
+            if subject and not any(subject[-1] in other["stopwords"] for other in LANGUAGES.values()):
+                return " ".join(subject)
+    return ""
+
+
+def definition_of(subject: str) -> re.Pattern:
+    """A (lower-cased) sentence that defines `subject`: it opens with the subject's words (each stem as a
+    prefix; an article, quotes or markup before), perhaps an apposition, then a defining verb
+    ('"standard version" refers to', "__zstandard__, or `zstd` as short version, is")."""
+    stem = stemmer(detect(subject)).stemWord
+    stems = [stem(w) for w in words(subject) if not any(w in res["stopwords"] for res in LANGUAGES.values())]
+    articles = "|".join(sorted({a for res in LANGUAGES.values() for a in res["articles"]}))
+    verbs = "|".join(sorted({v for res in LANGUAGES.values() for v in res["defining"]}, key=len, reverse=True))
+    name = r"\w*(?:\W+\w+){0,2}?\W+".join(re.escape(s) for s in stems)
+    return re.compile(rf"^[\W_]*(?:(?:{articles})[\W_]+)?{name}\w*\W{{0,3}}(?:,[^,.;]{{1,80}},\s*)?(?:{verbs})\b")
 
 
 @lru_cache(maxsize=1)

@@ -70,6 +70,18 @@ class Lexical:
             return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
         return self.bm25.get_scores(known).astype(np.float32)
 
+    def holding_all(self, text: str, max_terms: int = 4) -> np.ndarray:
+        """Which sentences hold every content word of `text` (a short phrase: more words, or one the corpus
+        never uses, and none do)."""
+        wanted = set(terms(text, self.language))
+        found = np.zeros(self.bm25.scores["num_docs"], dtype=bool)
+        if not wanted or len(wanted) > max_terms or not wanted <= self.bm25.vocab_dict.keys():
+            return found
+        found[:] = True
+        for term in wanted:
+            found &= self.bm25.get_scores([term]) > 0
+        return found
+
     def save(self, folder: Path) -> None:
         self.bm25.save(str(folder))
         (folder / "language.json").write_text(json.dumps({"language": self.language}), encoding="utf-8")

@@ -5,6 +5,7 @@
           + w_lexical * BM25(question, sentence) / best BM25      (only where the question shares words;
                                                                   halved across languages: names only)
           + w_type    * [sentence holds what the question asks for: a number, a date, a place]
+          + w_intro   * [a "who/what is X?" question, and the sentence is the first of its document to name X]
 
 Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
 All scoring functions are pure: they take arrays and return arrays.
@@ -41,8 +42,9 @@ def answer_type_match(text: str, wanted: set[str]) -> float:
 
 
 def combine(features: np.ndarray, scoring: Scoring) -> np.ndarray:
-    """Columns of `features`: dense, context, lexical, answer type."""
-    weights = np.array([scoring.dense, scoring.context, scoring.lexical, scoring.answer_type], dtype=np.float32)
+    """Columns of `features`: dense, context, lexical, answer type, introduction."""
+    weights = np.array([scoring.dense, scoring.context, scoring.lexical, scoring.answer_type, scoring.introduces],
+                       dtype=np.float32)
     return features @ weights
 
 
@@ -76,7 +78,26 @@ class Retriever:
         lex = np.where(same, lex, lex * self.scoring.lexical_cross_language)  # across languages only names match
         wanted = languages.expected_types(question)
         types = np.array([answer_type_match(segs[i].text, wanted) for i in ids], dtype=np.float32)
-        return np.column_stack([dense, context, lex, types]).astype(np.float32)
+        intro = np.isin(ids, self.introductions(question)).astype(np.float32)
+        return np.column_stack([dense, context, lex, types, intro]).astype(np.float32)
+
+    def introductions(self, question: str) -> list[int]:
+        """For "who/what is X?", the sentence of each document that says what X is: the first that defines it
+        ('"Standard Version" refers to...'), else the first that names it. News and READMEs say who or what
+        something is where they first mention it ("il segretario generale della NATO Mark Rutte") and later
+        repeat the bare name; licences define their terms after using them."""
+        subject = languages.definition_subject(question)
+        if not subject:
+            return []
+        first: dict[str, int] = {}
+        defining: dict[str, int] = {}
+        definition = languages.definition_of(subject)
+        for i in np.flatnonzero(self.index.bm25.holding_all(subject)):  # segments are in document order
+            seg = self.index.segments[i]
+            first.setdefault(seg.source, int(i))
+            if seg.source not in defining and definition.search(seg.text.lower()):
+                defining[seg.source] = int(i)
+        return list({**first, **defining}.values())
 
     def candidates_for(self, question: str, qvec: np.ndarray, bm25: np.ndarray) -> set[int]:
         k = min(self.candidates, len(self.index.segments))

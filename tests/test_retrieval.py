@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+
+from bot import languages
 
 
 def test_lexical_evidence_counts_half_across_languages(bot):
@@ -13,3 +16,48 @@ def test_lexical_evidence_counts_half_across_languages(bot):
         bm25 = bot.index.bm25.scores(question)
         lex = retriever.features(question, vector, ids, bm25)[:, 2]
         np.testing.assert_allclose(lex, factor * bm25 / bm25.max(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("Chi è il segretario generale della NATO?", "il segretario generale della nato"),
+    ("chi e rutte", "rutte"),
+    ("Cos'è NSatu?", "nsatu"),
+    ("E chi è Ishiba?", "ishiba"),
+    ("Who's Rutte?", "rutte"),
+    ("What is a covered work?", "a covered work"),
+    ("What is the NOTICE file for?", ""),    # ends in a function word: asks what it is for, not what it is
+    ("Dove ha sede il comando?", ""),
+    ("Which seas are named?", ""),
+])
+def test_definition_subject(question, subject):
+    assert languages.definition_subject(question) == subject
+
+
+@pytest.mark.parametrize("subject, sentence, defines", [
+    ("the package", '"package" refers to the collection of files', True),
+    ("covered work", 'a "covered work" means either the unmodified program', True),
+    ("zstandard", "__zstandard__, or `zstd` as short version, is a fast lossless compression algorithm", True),
+    ("nsatu", "l'nsatu è un comando", True),
+    ("xz utils", "the version number format of xz utils is x.y.zs", False),  # XZ Utils is not the subject
+    ("the package", "a package may be copied", False),                       # no defining verb
+])
+def test_definition_of_finds_sentences_that_define_their_subject(subject, sentence, defines):
+    assert bool(languages.definition_of(subject).search(sentence)) is defines
+
+
+def test_who_is_question_prefers_the_sentence_that_introduces_the_person(bot, article_text):
+    """A news text says who someone is where it first names them; later sentences use the bare surname."""
+    (first,) = bot.retriever.introductions("Chi è Ishiba?")
+    first_mention = article_text.index("Ishiba")
+    seg = bot.index.segments[first]
+    assert seg.start <= first_mention < seg.end
+    a = bot.ask("Who is Rutte?")
+    assert not a.abstained and "segretario generale della NATO Mark Rutte" in a.text
+
+
+def test_what_is_question_prefers_a_licence_s_definition_to_its_first_mention(license_bot):
+    """A licence uses "Package" in its preamble and defines it later: the definition is what X is."""
+    ids = license_bot.retriever.introductions("What is the Package?")
+    texts = [license_bot.index.segments[i].text for i in ids]
+    assert any(t.startswith('"Package" refers to') for t in texts)
+    assert license_bot.ask("What is the Package?").text.startswith('"Package" refers to')
