@@ -14,8 +14,9 @@ LANGUAGES: dict[str, dict] = {
     "it": {
         "punkt": "italian",
         "stemmer": "italian",
-        "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "quale", "quali", "quanto", "quanti", "quante", "dove",
-                                                          "quando", "perché", "perche", "chi", "come", "ha", "hanno", "è"},
+        "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "cos", "quale", "quali", "quanto", "quanti", "quante",
+                                                          "dove", "quando", "perché", "perche", "chi", "come", "ha",
+                                                          "hanno", "è"},
         # question cue (regex on the lower-cased question) -> answer type the passage should hold. "date" (a year
         # asked for by name) is required; "time" (when?) only preferred: in rules and contracts "when" asks
         # for a condition ("when You institute litigation") as often as for a date. No "person" (who/chi): a

@@ -42,6 +42,7 @@ def test_unknown_words_skip_names_stopwords_numbers_and_the_answer_kind():
     assert words("Which news agency interviewed Rutte?") == ["interviewed"]
     assert words("Quale agenzia ha intervistato Rutte?") == ["intervistato"]
     assert words("What is the capital of Germany?") == ["capital", "Germany"]
+    assert words("Cos'è NSatu?") == []                                 # "cos'" is "cosa", a question word
 
 
 def test_without_removes_exactly_that_word():
