@@ -8,7 +8,8 @@ Then several signals must agree before we answer:
   1. the best passage's score is above a high quantile of the null scores for the question's language;
   2. when the question asks for a number or for a year or date by name ("in che anno", "what year"), the
      quoted passage holds one (a bare "when" is only a preference: rules answer it with conditions);
-  3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus;
+  3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
+     with a number, "GPLv2", counts when the corpus uses both);
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
      that word left out, the question must not match the passage clearly better ("How *tall* is Ishiba?"
      matches the sentence naming Ishiba better without "tall": the passage is about Ishiba, not his height).
@@ -32,6 +33,16 @@ STRICT_TYPES = {"number", "date"}  # types whose absence means the passage canno
 def numeric_tokens(text: str) -> set[str]:
     """Words holding a digit ("2030", "F-16" -> "16", "g7"); linear time even on huge inputs."""
     return {t.lower() for t in WORD.findall(text) if any(c.isdigit() for c in t)}
+
+
+_FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: "gpl2", "gplv3", "python3"
+
+
+def known_code(token: str, numbers: set[str], words: frozenset[str]) -> bool:
+    """A numeric token the corpus knows: used as is, or a name it uses fused with a number it uses ("GPLv2"
+    about a licence that says "GPL" and "Version 2")."""
+    fused = _FUSED.fullmatch(token)
+    return token in numbers or bool(fused and fused[1] in words and fused[2] in numbers)
 
 
 def vocabulary(texts: list[str]) -> frozenset[str]:
@@ -91,8 +102,8 @@ class Decision:
 
 class Abstainer:
     def __init__(self, null_questions: list[str], null_best: np.ndarray, quantile: float, margin: float,
-                 corpus_numbers: set[str]):
-        self.corpus_numbers = corpus_numbers
+                 corpus_numbers: set[str], corpus_words: frozenset[str] = frozenset()):
+        self.corpus_numbers, self.corpus_words = corpus_numbers, corpus_words
         by_lang: dict[str, list[float]] = {}
         for q, score in zip(null_questions, null_best):
             by_lang.setdefault(languages.detect(q), []).append(float(score))
@@ -108,7 +119,7 @@ class Abstainer:
         threshold = self.threshold(question)
         if best_score < threshold:
             return Decision(True, threshold, "weak evidence")
-        unknown = numeric_tokens(question) - self.corpus_numbers
+        unknown = {t for t in numeric_tokens(question) if not known_code(t, self.corpus_numbers, self.corpus_words)}
         if unknown:
             return Decision(True, threshold, f"the documents never mention {', '.join(sorted(unknown))}")
         wanted = languages.expected_types(question) & STRICT_TYPES

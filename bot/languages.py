@@ -5,6 +5,7 @@ against documents in either. Adding a language means adding one entry to LANGUAG
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 
@@ -33,6 +34,7 @@ LANGUAGES: dict[str, dict] = {
         # verbs that define what comes before them ('"Pacchetto" indica...', "NSatu è un comando")
         "defining": ["è", "sono", "significa", "indica", "si intende", "si riferisce"],
         "articles": ["il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una"],
+        "qualifiers": ["di", "del", "dello", "della", "dei", "degli", "delle", "per"],  # "copia *del documento* è"
         "determiners": ["quale", "quali", "che", "quanti", "quante", "quanto", "quanta"],
         # words about the document rather than about what it says ("quali paesi sono citati nell'articolo")
         "document_words": ["articolo", "testo", "documento", "menziona", "menzionato", "menzionati", "menzionata",
@@ -54,6 +56,7 @@ LANGUAGES: dict[str, dict] = {
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],
         "articles": ["the", "a", "an"],
+        "qualifiers": ["of", "for"],
         "determiners": ["which", "what", "whose", "many", "much"],
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
@@ -85,28 +88,46 @@ def expected_types(question: str) -> set[str]:
 
 
 def definition_subject(question: str) -> str:
-    """X in "who/what is X?" ("chi è Rutte" -> "Rutte"); "" for any other question, including "what is X
-    for?" (a subject ending in a function word is a clause asking something else)."""
+    """X in "who/what is X?", up to its first function word ("chi è il segretario generale della NATO" ->
+    "il segretario generale"; "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
+    any other question, including "what is X for?" (a subject ending in a function word is a clause)."""
     q = question.strip()
     for res in LANGUAGES.values():
         cue = re.match(res["definition"], q, re.IGNORECASE)
-        if cue:
-            subject = words(q[cue.end():])
-            if subject and not any(subject[-1] in other["stopwords"] for other in LANGUAGES.values()):
-                return " ".join(subject)
+        if not cue:
+            continue
+        subject = words(q[cue.end():])
+        function = [any(w in other["stopwords"] for other in LANGUAGES.values()) for w in subject]
+        if not subject or function[-1]:
+            return ""
+        if re.search(r"\w['’]s\b", q[cue.end():]):  # "Rutte's nationality": the head comes after the "'s"
+            return " ".join(subject)
+        first = function.index(False)
+        end = next((i for i in range(first, len(subject)) if function[i]), len(subject))
+        return " ".join(subject[:end])
     return ""
+
+
+def _prefix(word: str, language: str) -> str:
+    """What every form of `word` starts with: its stem, cut where the stemmer respelled it (copy -> copi,
+    libraries -> librari: "cop", "librar")."""
+    stem = os.path.commonprefix([word, stemmer(language).stemWord(word)])
+    return stem.rstrip("i") if len(stem.rstrip("i")) >= 3 else stem
 
 
 def definition_of(subject: str) -> re.Pattern:
     """A (lower-cased) sentence that defines `subject`: it opens with the subject's words (each stem as a
-    prefix; an article, quotes or markup before), perhaps an apposition, then a defining verb
-    ('"standard version" refers to', "__zstandard__, or `zstd` as short version, is")."""
-    stem = stemmer(detect(subject)).stemWord
-    stems = [stem(w) for w in words(subject) if not any(w in res["stopwords"] for res in LANGUAGES.values())]
-    articles = "|".join(sorted({a for res in LANGUAGES.values() for a in res["articles"]}))
+    prefix; an article, quotes or markup before), perhaps an apposition or a qualifier ("of the document"),
+    then a defining verb ('"standard version" refers to', '"transparent" copy of the document means',
+    "__zstandard__, or `zstd` as short version, is")."""
+    stems = [_prefix(w, detect(subject)) for w in words(subject)
+             if not any(w in res["stopwords"] for res in LANGUAGES.values())]
+    articles, qualifiers = ("|".join(sorted({w for res in LANGUAGES.values() for w in res[key]}))
+                            for key in ("articles", "qualifiers"))
     verbs = "|".join(sorted({v for res in LANGUAGES.values() for v in res["defining"]}, key=len, reverse=True))
     name = r"\w*(?:\W+\w+){0,2}?\W+".join(re.escape(s) for s in stems)
-    return re.compile(rf"^[\W_]*(?:(?:{articles})[\W_]+)?{name}\w*\W{{0,3}}(?:,[^,.;]{{1,80}},\s*)?(?:{verbs})\b")
+    return re.compile(rf"^[\W_]*(?:(?:{articles})[\W_]+)?{name}\w*"
+                      rf"(?:,[^,.;]{{1,80}},|[\W_]+(?:{qualifiers})(?:[\W_]+[^\W_]+){{1,3}}?)?[\W_]+(?:{verbs})\b")
 
 
 @lru_cache(maxsize=1)

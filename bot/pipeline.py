@@ -108,7 +108,7 @@ class Bot:
         questions = index_mod.offtopic_questions()
         best = np.array([self.retriever.search(q, v).scores[0] for q, v in zip(questions, self.index.null_queries)])
         scoring = self.settings.scoring
-        return Abstainer(questions, best, scoring.null_quantile, scoring.margin, self.numbers)
+        return Abstainer(questions, best, scoring.null_quantile, scoring.margin, self.numbers, self.words)
 
     def _vocabulary(self, named: set[str]) -> frozenset[str]:
         """Check 4's known words: those of the documents a question names, else of all of them. A question

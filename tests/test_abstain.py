@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bot import Bot, languages
-from bot.abstain import Abstainer, strongest_pull, unknown_words, vocabulary, without
+from bot.abstain import Abstainer, numeric_tokens, strongest_pull, unknown_words, vocabulary, without
 from bot.lexical import fold, terms
 
 VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
@@ -95,6 +95,19 @@ def test_a_year_asked_for_by_name_is_required_but_when_is_only_preferred():
     assert abstainer.decide("In which year does the licence terminate?", 1.0, condition).abstain
     assert not abstainer.decide("When does the licence terminate?", 1.0, condition).abstain
     assert not abstainer.decide("In which year was it signed?", 1.0, "It was signed in 2004.").abstain
+
+
+def test_a_code_the_corpus_never_uses_abstains_unless_it_fuses_a_known_name_and_number():
+    """"GPLv2" about a licence that says "GPL" and "Version 2" is known; "F-35" where only "F-16" occurs,
+    or "GPLv4", is not."""
+    corpus = ["This is the GPL, Version 2, as flown on the F-16."]
+    numbers = set().union(*map(numeric_tokens, corpus))
+    abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, numbers, vocabulary(corpus))
+    for question, abstains in (("What does GPLv2 say?", False), ("What does gpl2 say?", False),
+                               ("What does GPLv4 say?", True), ("Is the F-35 mentioned?", True),
+                               ("What does xyz2 say?", True)):
+        decision = abstainer.decide(question, 1.0, corpus[0])
+        assert decision.abstain is abstains, (question, decision)
 
 
 def test_same_language_questions_use_the_tighter_pull_threshold(bot):

@@ -19,8 +19,10 @@ def test_lexical_evidence_counts_half_across_languages(bot):
 
 
 @pytest.mark.parametrize("question, subject", [
-    ("Chi è il segretario generale della NATO?", "il segretario generale della nato"),
+    ("Chi è il segretario generale della NATO?", "il segretario generale"),  # up to its first function word
+    ("What is a Transparent copy under the Free Documentation License?", "a transparent copy"),
     ("chi e rutte", "rutte"),
+    ("What is Rutte's nationality?", "rutte s nationality"),  # a possessive: the head noun is last
     ("Cos'è NSatu?", "nsatu"),
     ("E chi è Ishiba?", "ishiba"),
     ("Who's Rutte?", "rutte"),
@@ -39,7 +41,9 @@ def test_definition_subject(question, subject):
     ("zstandard", "__zstandard__, or `zstd` as short version, is a fast lossless compression algorithm", True),
     ("nsatu", "l'nsatu è un comando", True),
     ("xz utils", "the version number format of xz utils is x.y.zs", False),  # XZ Utils is not the subject
+    ("zstd", "the zstd port in vcpkg is kept up to date", False),           # the port is
     ("the package", "a package may be copied", False),                       # no defining verb
+    ("a transparent copy", 'a "transparent" copy of the document means a machine-readable copy', True),
 ])
 def test_definition_of_finds_sentences_that_define_their_subject(subject, sentence, defines):
     assert bool(languages.definition_of(subject).search(sentence)) is defines
