@@ -35,13 +35,10 @@ def numeric_tokens(text: str) -> set[str]:
     return {t.lower() for t in WORD.findall(text) if any(c.isdigit() for c in t)}
 
 
-_FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: "gpl2", "gplv3", "python3"
-
-
 def known_code(token: str, numbers: set[str], words: frozenset[str]) -> bool:
     """A numeric token the corpus knows: used as is, or a name it uses fused with a number it uses ("GPLv2"
     about a licence that says "GPL" and "Version 2")."""
-    fused = _FUSED.fullmatch(token)
+    fused = languages.FUSED.fullmatch(token)
     return token in numbers or bool(fused and fused[1] in words and fused[2] in numbers)
 
 

@@ -65,6 +65,7 @@ LANGUAGES: dict[str, dict] = {
 }
 DEFAULT_LANGUAGE = "en"
 WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" splits (Markdown's __bold__, snake_case)
+FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: "gpl2", "gplv3", "python3"
 
 
 def words(text: str) -> list[str]:

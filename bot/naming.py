@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import TEXT_SUFFIXES
-from .languages import WORD
+from .languages import FUSED, WORD
 from .lexical import fold, stopwords
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")  # "gnu.org/licenses/why-not-lgpl.html" does not make GPL-3 say "LGPL"
@@ -65,6 +65,9 @@ class DocumentNames:
         out = []
         for m in WORD.finditer(question):
             word = fold(m.group())
+            fused = FUSED.fullmatch(word)
+            if fused and word not in self.file_words and word not in self.title_words:
+                word = fused[1]  # "GPLv2" names what "GPL" names
             sources = self.file_words.get(word, frozenset())
             if m.group()[0].isupper():
                 sources = sources | self.title_words.get(word, frozenset())

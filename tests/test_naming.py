@@ -24,6 +24,8 @@ def test_names_are_the_words_no_other_document_uses():
     assert names.named("Can I show the work in public?") == set()
     assert names.named("What does the Mozilla Public License say?") == {"MPL-2.0"}
     assert names.named("Compare Apache and MPL.") == {"Apache-2.0", "MPL-2.0"}
+    assert names.named("What does MPLv2 say about stewards?") == {"MPL-2.0"}  # a name fused with its version
+    assert names.named("Does mpl2 allow it?") == {"MPL-2.0"}
 
 
 def test_question_without_names():
@@ -31,6 +33,7 @@ def test_question_without_names():
     assert names.without_names("Does the Apache license grant a patent license?") == \
         "Does the license grant a patent license?"
     assert names.without_names("In MPL, who is the steward?") == "In , who is the steward?"
+    assert names.without_names("Under MPLv2, who is the steward?") == "Under , who is the steward?"
 
 
 def test_one_document_has_no_names_but_its_file_name_is_known():
