@@ -27,6 +27,7 @@ LANGUAGES: dict[str, dict] = {
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b|\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b", "time"),
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
+            (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
         ],
         # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
         # "who/what is X?": asks what X is, which a text says where it first names X (bot/retrieval.py)
@@ -52,6 +53,7 @@ LANGUAGES: dict[str, dict] = {
             (r"\bwhat year\b|\bwhich year\b|\bwhat date\b", "date"),
             (r"^(and\s+)?when\b", "time"),
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
+            (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),
         ],
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],

@@ -4,7 +4,7 @@
           + w_context * cos(question, sentence in context)        (name, title, section, neighbours)
           + w_lexical * BM25(question, sentence) / best BM25      (only where the question shares words;
                                                                   halved across languages: names only)
-          + w_type    * [sentence holds what the question asks for: a number, a date, a place]
+          + w_type    * [sentence holds what the question asks for: a number, a date, a place, a reason]
           + w_intro   * [a "who/what is X?" question, and the sentence is the first of its document to name X]
 
 Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
@@ -31,6 +31,8 @@ _TYPE_PATTERNS = {
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di)\s+[A-Z][a-zà-ÿ]+"),
+    "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|because|since|so that|due to)\b",
+                         re.IGNORECASE),
 }
 
 

@@ -83,9 +83,21 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", set()), ("Dove ha sede?", {"place"}),
     ("Qual è la data della firma?", {"date"}), ("In che data scade?", {"date"}),
     ("In quale formato si inserisce una data?", set()),  # a date mentioned, not asked for
+    ("Perché non dovrei cancellarla?", {"reason"}), ("Why are the stats not shown?", {"reason"}),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
+
+
+def test_a_reason_is_preferred_never_required():
+    """"Why?" prefers a sentence giving a reason ("perché", "because"); one without is still a candidate."""
+    from bot.retrieval import answer_type_match
+
+    assert answer_type_match("Non cancellarla perchè può servire.", {"reason"}) == 1.0
+    assert answer_type_match("They are off by default because they take room.", {"reason"}) == 1.0
+    assert answer_type_match("La firma è valida.", {"reason"}) == 0.0
+    abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, set())
+    assert not abstainer.decide("Perché è valida?", 1.0, "La firma è valida.").abstain
 
 
 def test_a_year_asked_for_by_name_is_required_but_when_is_only_preferred():
