@@ -35,6 +35,8 @@ LANGUAGES: dict[str, dict] = {
         # verbs that define what comes before them ('"Pacchetto" indica...', "NSatu è un comando")
         "defining": ["è", "sono", "significa", "indica", "si intende", "si riferisce"],
         "articles": ["il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una"],
+        "naming": ["si chiama", "si chiamano", "è detto", "è detta", "detto", "detta", "chiamato", "chiamata",
+                   "noto come", "nota come"],
         "qualifiers": ["di", "del", "dello", "della", "dei", "degli", "delle", "per"],  # "copia *del documento* è"
         "determiners": ["quale", "quali", "che", "quanti", "quante", "quanto", "quanta"],
         # words about the document rather than about what it says ("quali paesi sono citati nell'articolo")
@@ -58,6 +60,7 @@ LANGUAGES: dict[str, dict] = {
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],
         "articles": ["the", "a", "an"],
+        "naming": ["is called", "are called", "called", "is referred to as", "referred to as", "known as"],
         "qualifiers": ["of", "for"],
         "determiners": ["which", "what", "whose", "many", "much"],
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
@@ -93,12 +96,16 @@ def expected_types(question: str) -> set[str]:
 def definition_subject(question: str) -> str:
     """X in "who/what is X?", up to its first function word ("chi è il segretario generale della NATO" ->
     "il segretario generale"; "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
-    any other question, including "what is X for?" (a subject ending in a function word is a clause)."""
+    any other question, including "what is X for?" (a subject ending in a function word is a clause). A
+    quoted subject is taken whole."""
     q = question.strip()
     for res in LANGUAGES.values():
         cue = re.match(res["definition"], q, re.IGNORECASE)
         if not cue:
             continue
+        quoted = re.search(r'["“«]([^"”»]{2,80})["”»]', q[cue.end():])  # 'what is a "work that uses the Library"'
+        if quoted:
+            return " ".join(words(quoted[1]))
         subject = words(q[cue.end():])
         function = [any(w in other["stopwords"] for other in LANGUAGES.values()) for w in subject]
         if not subject or function[-1]:
@@ -122,15 +129,18 @@ def definition_of(subject: str) -> re.Pattern:
     """A (lower-cased) sentence that defines `subject`: it opens with the subject's words (each stem as a
     prefix; an article, quotes or markup before), perhaps an apposition or a qualifier ("of the document"),
     then a defining verb ('"standard version" refers to', '"transparent" copy of the document means',
-    "__zstandard__, or `zstd` as short version, is")."""
+    "__zstandard__, or `zstd` as short version, is"); or anywhere, a naming verb and then the subject
+    ('is called a "work that uses the library"')."""
     stems = [_prefix(w, detect(subject)) for w in words(subject)
              if not any(w in res["stopwords"] for res in LANGUAGES.values())]
     articles, qualifiers = ("|".join(sorted({w for res in LANGUAGES.values() for w in res[key]}))
                             for key in ("articles", "qualifiers"))
     verbs = "|".join(sorted({v for res in LANGUAGES.values() for v in res["defining"]}, key=len, reverse=True))
     name = r"\w*(?:\W+\w+){0,2}?\W+".join(re.escape(s) for s in stems)
+    naming = "|".join(sorted({v for res in LANGUAGES.values() for v in res["naming"]}, key=len, reverse=True))
     return re.compile(rf"^[\W_]*(?:(?:{articles})[\W_]+)?{name}\w*"
-                      rf"(?:,[^,.;]{{1,80}},|[\W_]+(?:{qualifiers})(?:[\W_]+[^\W_]+){{1,3}}?)?[\W_]+(?:{verbs})\b")
+                      rf"(?:,[^,.;]{{1,80}},|[\W_]+(?:{qualifiers})(?:[\W_]+[^\W_]+){{1,3}}?)?[\W_]+(?:{verbs})\b"
+                      rf"|\b(?:{naming})[\W_]+(?:(?:{articles})[\W_]+)?[\"“'`«]?{name}")
 
 
 @lru_cache(maxsize=1)

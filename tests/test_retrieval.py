@@ -23,6 +23,7 @@ def test_lexical_evidence_counts_half_across_languages(bot):
     ("What is a Transparent copy under the Free Documentation License?", "a transparent copy"),
     ("chi e rutte", "rutte"),
     ("What is Rutte's nationality?", "rutte s nationality"),  # a possessive: the head noun is last
+    ('What is a "work that uses the Library" under the LGPL?', "work that uses the library"),  # quoted: whole
     ("Cos'è NSatu?", "nsatu"),
     ("E chi è Ishiba?", "ishiba"),
     ("Who's Rutte?", "rutte"),
@@ -42,6 +43,9 @@ def test_definition_subject(question, subject):
     ("nsatu", "l'nsatu è un comando", True),
     ("xz utils", "the version number format of xz utils is x.y.zs", False),  # XZ Utils is not the subject
     ("zstd", "the zstd port in vcpkg is kept up to date", False),           # the port is
+    ("work that uses the library", 'linked with it, is called a "work that uses the library".', True),
+    ("opaque", 'a copy that is not "transparent" is called "opaque".', True),
+    ("work that uses the library", 'however, linking a "work that uses the library" with the library', False),
     ("the package", "a package may be copied", False),                       # no defining verb
     ("a transparent copy", 'a "transparent" copy of the document means a machine-readable copy', True),
 ])
