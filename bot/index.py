@@ -30,7 +30,7 @@ from .config import Settings, VectorIndex
 from .documents import Document
 from .segments import Segment, document_title, headings, segment
 
-FORMAT_VERSION = 8  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
+FORMAT_VERSION = 9  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
 OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
 
 
@@ -45,6 +45,7 @@ class Index:
     contexts: "faiss.Index"           # noqa: F821
     bm25: lexical.Lexical
     null_queries: np.ndarray
+    hub: np.ndarray                   # per passage: how much off-topic questions like it (see hubness())
     manifest: dict
     path: Path
 
@@ -63,6 +64,18 @@ class Index:
         if not len(ids):
             return np.zeros((0, index.d), np.float32)
         return index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+
+
+def hubness(passages: np.ndarray, probes: np.ndarray, k: int = 10, chunk: int = 8192) -> np.ndarray:
+    """Each passage's mean cosine to its k most similar off-topic probe questions: how strongly it attracts
+    questions about nothing it says (a "hub": a bare URL, a long generic clause). In chunks, so 100k passages
+    never need a 100 x 100k matrix at once."""
+    k = min(k, len(probes))
+    out = np.zeros(len(passages), np.float32)
+    for start in range(0, len(passages), chunk) if k else ():
+        sims = probes @ passages[start:start + chunk].T
+        out[start:start + chunk] = np.partition(sims, -k, axis=0)[-k:].mean(axis=0)
+    return out
 
 
 def offtopic_questions() -> list[str]:
@@ -124,7 +137,9 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
     in_context = context_vectors(segs, ctxs, sentences, model, composed, **kw)
     for name, vectors in (("sentences", sentences), ("contexts", in_context)):
         faiss.write_index(vector_index(vectors, settings.vector_index), str(folder / f"{name}.faiss"))
-    np.save(folder / "null.npy", embedder.encode(model, offtopic_questions(), "query", batch_size=settings.batch_size))
+    null = embedder.encode(model, offtopic_questions(), "query", batch_size=settings.batch_size)
+    np.save(folder / "null.npy", null)
+    np.save(folder / "hub.npy", hubness(sentences, null))
     lexical.Lexical.fit([s.text for s in segs], docs[0].language).save(folder / "bm25")
     with open(folder / "passages.jsonl", "w", encoding="utf-8") as f:
         for s in segs:
@@ -156,7 +171,8 @@ def load(folder: Path, docs: list[Document], settings: Settings | None = None) -
             found.update(model=manifest["model"], params=manifest["params"])
         if found != expected:
             raise IndexError_(f"{folder}: built from other documents, model or parameters")
-        missing = {"passages.jsonl", "sentences.faiss", "contexts.faiss", "null.npy"} - set(manifest["files"])
+        required = {"passages.jsonl", "sentences.faiss", "contexts.faiss", "null.npy", "hub.npy"}
+        missing = required - set(manifest["files"])
         if missing:
             raise IndexError_(f"{folder}: manifest lists no checksum for {', '.join(sorted(missing))}")
         for name, digest in manifest["files"].items():
@@ -171,10 +187,11 @@ def load(folder: Path, docs: list[Document], settings: Settings | None = None) -
         params = (settings or Settings()).vector_index
         sentences = _search_params(faiss.read_index(str(folder / "sentences.faiss")), params)
         contexts = _search_params(faiss.read_index(str(folder / "contexts.faiss")), params)
-        if not sentences.ntotal == contexts.ntotal == len(segs) == manifest["passages"]:
+        hub = np.load(folder / "hub.npy")
+        if not sentences.ntotal == contexts.ntotal == len(segs) == len(hub) == manifest["passages"]:
             raise IndexError_(f"{folder}: vectors and passages do not match")
         return Index(segs, sentences, contexts, lexical.Lexical.load(folder / "bm25"),
-                     np.load(folder / "null.npy"), manifest, folder)
+                     np.load(folder / "null.npy"), hub, manifest, folder)
     except IndexError_:
         raise
     except Exception as exc:  # missing file, bad JSON, faiss or numpy read errors: all mean "rebuild"

@@ -6,6 +6,7 @@
                                                                   halved across languages: names only)
           + w_type    * [sentence holds what the question asks for: a number, a date, a place, a reason]
           + w_intro   * [a "who/what is X?" question, and the sentence is the first of its document to name X]
+          - w_hub     * hubness of the sentence (mean cosine to its 10 nearest off-topic probe questions)
 
 Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
 All scoring functions are pure: they take arrays and return arrays.
@@ -44,9 +45,9 @@ def answer_type_match(text: str, wanted: set[str]) -> float:
 
 
 def combine(features: np.ndarray, scoring: Scoring) -> np.ndarray:
-    """Columns of `features`: dense, context, lexical, answer type, introduction."""
-    weights = np.array([scoring.dense, scoring.context, scoring.lexical, scoring.answer_type, scoring.introduces],
-                       dtype=np.float32)
+    """Columns of `features`: dense, context, lexical, answer type, introduction, hubness."""
+    weights = np.array([scoring.dense, scoring.context, scoring.lexical, scoring.answer_type, scoring.introduces,
+                        -scoring.hubness], dtype=np.float32)
     return features @ weights
 
 
@@ -81,7 +82,7 @@ class Retriever:
         wanted = languages.expected_types(question)
         types = np.array([answer_type_match(segs[i].text, wanted) for i in ids], dtype=np.float32)
         intro = np.isin(ids, self.introductions(question)).astype(np.float32)
-        return np.column_stack([dense, context, lex, types, intro]).astype(np.float32)
+        return np.column_stack([dense, context, lex, types, intro, self.index.hub[ids]]).astype(np.float32)
 
     def introductions(self, question: str) -> list[int]:
         """For "who/what is X?", the sentence of each document that says what X is: the first that defines it

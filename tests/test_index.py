@@ -345,6 +345,8 @@ DAMAGE = {
     "manifest deleted": lambda f: (f / "manifest.json").unlink(),
     "sentences.faiss deleted": lambda f: (f / "sentences.faiss").unlink(),
     "null.npy deleted": lambda f: (f / "null.npy").unlink(),
+    "hub.npy deleted": lambda f: (f / "hub.npy").unlink(),
+    "hub.npy truncated": lambda f: _truncate(f, "hub.npy"),
     "passages.jsonl deleted": lambda f: (f / "passages.jsonl").unlink(),
     "bm25 folder deleted": lambda f: shutil.rmtree(f / "bm25"),
     "empty folder": _empty_folder,

@@ -69,3 +69,35 @@ def test_what_is_question_prefers_a_licence_s_definition_to_its_first_mention(li
     texts = [license_bot.index.segments[i].text for i in ids]
     assert any(t.startswith('"Package" refers to') for t in texts)
     assert license_bot.ask("What is the Package?").text.startswith('"Package" refers to')
+
+
+def test_hubness_is_the_mean_cosine_to_the_nearest_probes_in_any_chunking():
+    from bot.index import hubness
+
+    rng = np.random.default_rng(0)
+    probes = rng.normal(size=(30, 8)).astype(np.float32)
+    probes /= np.linalg.norm(probes, axis=1, keepdims=True)
+    passages = np.vstack([probes[:1], -probes[:1], rng.normal(size=(50, 8)).astype(np.float32)])
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+    hub = hubness(passages, probes, k=5)
+    expected = np.sort(probes @ passages.T, axis=0)[-5:].mean(axis=0)
+    np.testing.assert_allclose(hub, expected, rtol=1e-5)
+    np.testing.assert_allclose(hubness(passages, probes, k=5, chunk=7), hub, rtol=1e-6)
+    assert hub[0] > hub[1]  # a passage like a probe question is more of a hub than its opposite
+    assert hubness(passages, probes[:0]).tolist() == [0.0] * len(passages)  # no probes: no penalty
+
+
+def test_a_hub_sentence_is_scored_down_by_its_hubness(bot):
+    """The hub penalty is the stored per-passage hubness times Scoring.hubness, nothing else."""
+    from dataclasses import replace
+
+    from bot.retrieval import Retriever
+
+    question = "Dove ha sede il comando NSatu?"
+    vector = bot.encode_questions([question])[0]
+    plain = Retriever(bot.index, replace(bot.settings.scoring, hubness=0.0)).search(question, vector)
+    scored = bot.retriever.search(question, vector)
+    before = dict(zip(plain.ids.tolist(), plain.scores.tolist()))
+    for i, score in zip(scored.ids.tolist(), scored.scores.tolist()):
+        assert score == pytest.approx(before[i] - bot.settings.scoring.hubness * bot.index.hub[i], abs=1e-5)
+    assert bot.index.hub.shape == (len(bot.index.segments),)
