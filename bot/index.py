@@ -7,6 +7,7 @@ On disk (plain files, one folder per corpus/model/parameter combination, named b
     index/<key>/contexts.faiss    one vector per sentence in its context (bot/contexts.py: name, title, heading, neighbours)
     index/<key>/bm25/             bm25s's own plain-file format
     index/<key>/null.npy          embeddings of the shipped off-topic questions (abstention calibration)
+    index/<key>/hub.npy           each sentence's hubness: mean cosine to its nearest off-topic questions
 A folder is written under a temporary name and renamed into place only when complete, and the
 manifest's checksums are verified on load, so a crashed or corrupted build is never used.
 """
