@@ -1,8 +1,9 @@
 """Document names: a question that names a document ("under the Apache license...") is about that document.
 
-A document's names are the words of its file name and title that no other document of the corpus uses
-("apache", "mozilla"; not "license", which they all use). A question that uses one is searched in the
-documents it names only, and its sentence-level similarity is the mean of the question read with and
+A document's names are the words of its file name (unless every file name has them) and the words of its
+title that no other document of the corpus uses ("apache", "Mozilla"; not "license", which they all use);
+a name followed by a version ("GPL version 2", "MPL 1.1", "GPLv2") picks that version among the files the
+name fits (GPL-2, not GPL-3). A question that uses one is searched in the documents it names only, and its sentence-level similarity is the mean of the question read with and
 without those words: the name picks the document, so it must not make the sentences that merely repeat
 it ("How to apply the Apache License to your work") beat the one that answers. A corpus of one
 document has no names: there is nothing to choose between.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .documents import TEXT_SUFFIXES
@@ -32,11 +33,29 @@ def _words(text: str) -> set[str]:
     return {w for w in WORD.findall(fold(text)) if w not in stopwords() and len(w) > 1 and not w.isdigit()}
 
 
+_TOKEN = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")  # words, and dotted numbers whole ("1.1")
+_VERSION_WORDS = frozenset({"version", "versione", "ver", "v"})
+
+
+def _version(number: str) -> str:
+    """"2.0" and "2" are the same version."""
+    while number.endswith(".0"):
+        number = number[:-2]
+    return number
+
+
+def _file_version(source: str) -> str:
+    numbers = [t for t in _TOKEN.findall(name_of(source)) if t[0].isdigit()]
+    return _version(numbers[0]) if numbers else ""
+
+
 @dataclass(frozen=True)
 class DocumentNames:
     sources: tuple[str, ...]
-    file_words: dict[str, frozenset[str]]   # word -> documents whose file name holds it and no other text uses it
+    file_words: dict[str, frozenset[str]]   # word -> documents whose file name holds it (not every file's)
     title_words: dict[str, frozenset[str]]  # same for titles (these count only when capitalised in the question)
+    family: dict[str, frozenset[str]] = field(default_factory=dict)  # any file-name/title word -> its documents
+    versions: dict[str, str] = field(default_factory=dict)  # source -> the version in its file name ("GPL-2": "2")
 
     @classmethod
     def fit(cls, texts: dict[str, str], titles: dict[str, str]) -> "DocumentNames":
@@ -54,8 +73,20 @@ class DocumentNames:
                         out.setdefault(w, set()).add(source)
             return {w: frozenset(sources) for w, sources in out.items()}
 
-        return cls(tuple(texts), own({s: _words(name_of(s)) for s in texts}),
-                   own({s: _words(titles.get(s, "")) for s in texts}))
+        family: dict[str, set[str]] = {}
+        for source in texts:
+            for w in (_words(name_of(source)) | _words(titles.get(source, ""))) - _VERSION_WORDS:
+                family.setdefault(w, set()).add(source)
+        versions = {s: v for s in texts if (v := _file_version(s))}
+        # a file-name word names its files even where other texts use it ("GPL" in LGPL-3 refers to the GPL),
+        # unless every file has it; a title word only where no other text uses it ("license")
+        files: dict[str, set[str]] = {}
+        for source in texts:
+            for w in _words(name_of(source)):
+                files.setdefault(w, set()).add(source)
+        return cls(tuple(texts), {w: frozenset(d) for w, d in files.items() if len(d) < len(texts)},
+                   own({s: _words(titles.get(s, "")) for s in texts}),
+                   {w: frozenset(d) for w, d in family.items()}, versions)
 
     def file_names(self) -> list[str]:
         """Every document's file name as words: words the corpus knows even where its text never uses them."""
@@ -74,13 +105,42 @@ class DocumentNames:
             out.extend((m, source) for source in sources)
         return out
 
+    def _versioned(self, question: str) -> tuple[list[tuple[int, int]], set[str], set[str]]:
+        """A name followed by a version ("GPL version 2", "Mozilla Public License 1.1", "GPLv2") picks that
+        version among the documents the name fits: the spans, the documents picked and their siblings. Of the
+        up to four words before the number, the one fitting the fewest documents decides ("mozilla", not
+        "license"); a number alone picks nothing ("section 2")."""
+        spans, picked, siblings = [], set(), set()
+        if not self.versions:
+            return spans, picked, siblings
+        tokens = [(fold(t.group()), t.span()) for t in _TOKEN.finditer(question)]
+        for i, (number, span) in enumerate(tokens):
+            names = [(w, s) for w, s in tokens[max(0, i - 5):i] if w not in _VERSION_WORDS][-4:]
+            fused = FUSED.fullmatch(number)
+            if fused and fused[1] in self.family:  # "gplv2"
+                names, number = [(fused[1], span)], fused[2]
+            if not number[0].isdigit():
+                continue
+            version = _version(number)
+            fits = [(w, s) for w, s in names
+                    if any(self.versions.get(d) == version for d in self.family.get(w, ()))]
+            if not fits:
+                continue
+            word, name_span = min(fits, key=lambda f: len(self.family[f[0]]))
+            picked |= {d for d in self.family[word] if self.versions.get(d) == version}
+            siblings |= {d for d in self.family[word] if self.versions.get(d) != version}
+            spans += [name_span, span]
+        return spans, picked, siblings - picked
+
     def named(self, question: str) -> set[str]:
-        """The documents the question names."""
-        return {source for _, source in self._matches(question)}
+        """The documents the question names: by a word only they use, or by name and version."""
+        _, picked, siblings = self._versioned(question)
+        return ({source for _, source in self._matches(question)} - siblings) | picked
 
     def without_names(self, question: str) -> str:
         """The question with the document names left out."""
-        spans = sorted({m.span() for m, _ in self._matches(question)}, reverse=True)
+        spans = sorted({m.span() for m, _ in self._matches(question)} | set(self._versioned(question)[0]),
+                       reverse=True)
         for start, end in spans:
             question = question[:start] + question[end:]
         return " ".join(question.split())

@@ -1,4 +1,6 @@
 """Document names: a question naming one document of several is searched in it, without its name."""
+import pytest
+
 from bot.naming import DocumentNames, name_of
 
 TEXTS = {"Apache-2.0": "Apache License. Each Contributor grants You a patent license.",
@@ -87,3 +89,34 @@ def test_words_of_other_documents_are_unknown_to_a_question_naming_one(more_lice
     unknown = lambda vocab: [m.group() for m in unknown_words(question, vocab)]  # noqa: E731
     assert "trademark" in unknown(bot._vocabulary({"BSD"}))
     assert "trademark" not in unknown(bot._vocabulary(set()))  # the whole corpus knows it
+
+
+SIBLINGS = {"GPL-2": "GNU General Public License, version 2. Section 2: you may modify the Program.",
+            "GPL-3": "GNU General Public License, version 3. To convey a work means...",
+            "LGPL-3": "This version of the GNU Lesser General Public License incorporates the GNU GPL version 3.",
+            "MPL-1.1": "Mozilla Public License 1.1. Netscape may publish new versions.",
+            "MPL-2.0": "Mozilla Public License 2.0. Mozilla Foundation is the license steward."}
+SIBLING_TITLES = {"GPL-2": "GNU GENERAL PUBLIC LICENSE Version 2", "GPL-3": "GNU GENERAL PUBLIC LICENSE Version 3",
+                  "LGPL-3": "GNU LESSER GENERAL PUBLIC LICENSE Version 3", "MPL-1.1": "MOZILLA PUBLIC LICENSE Version 1.1",
+                  "MPL-2.0": "Mozilla Public License Version 2.0"}
+
+
+@pytest.mark.parametrize("question, named", [
+    ("What does the GPL version 2 say about modifying?", {"GPL-2"}),
+    ("Under GPLv3, what is conveying?", {"GPL-3"}),
+    ("Which law governs the Mozilla Public License 1.1?", {"MPL-1.1"}),   # "mozilla" decides, not "license"
+    ("mpl 2.0 steward", {"MPL-2.0"}),
+    ("What does the GPL say about conveying?", {"GPL-2", "GPL-3"}),       # LGPL-3's "GNU GPL" is a reference
+    ("What does section 2 of the GPL say?", {"GPL-2", "GPL-3"}),          # a number alone is not a version
+    ("Compare the MPL 1.1 with GPLv2", {"MPL-1.1", "GPL-2"}),
+    ("Who is the license steward?", set()),
+])
+def test_a_name_with_a_version_picks_that_version(question, named):
+    assert DocumentNames.fit(SIBLINGS, SIBLING_TITLES).named(question) == named
+
+
+def test_the_version_is_left_out_with_the_name():
+    names = DocumentNames.fit(SIBLINGS, SIBLING_TITLES)
+    assert names.without_names("Which law governs the Mozilla Public License 1.1?") == \
+        "Which law governs the Public License ?"
+    assert names.without_names("Under GPLv2, may I sell copies?") == "Under , may I sell copies?"
