@@ -3,10 +3,11 @@
 A document's names are the words of its file name (unless every file name has them) and the words of its
 title that no other document of the corpus uses ("apache", "Mozilla"; not "license", which they all use);
 a name followed by a version ("GPL version 2", "MPL 1.1", "GPLv2") picks that version among the files the
-name fits (GPL-2, not GPL-3). A question that uses one is searched in the documents it names only, and its sentence-level similarity is the mean of the question read with and
-without those words: the name picks the document, so it must not make the sentences that merely repeat
-it ("How to apply the Apache License to your work") beat the one that answers. A corpus of one
-document has no names: there is nothing to choose between.
+name fits (GPL-2, not GPL-3). A question that uses one is searched in the documents it names only, and
+its sentence-level similarity is the mean of the question read with and without those words: the name
+picks the document, so it must not make the sentences that merely repeat it ("How to apply the Apache
+License to your work") beat the one that answers. A corpus of one document has no names: there is
+nothing to choose between.
 """
 from __future__ import annotations
 

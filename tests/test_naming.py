@@ -97,8 +97,8 @@ SIBLINGS = {"GPL-2": "GNU General Public License, version 2. Section 2: you may 
             "MPL-1.1": "Mozilla Public License 1.1. Netscape may publish new versions.",
             "MPL-2.0": "Mozilla Public License 2.0. Mozilla Foundation is the license steward."}
 SIBLING_TITLES = {"GPL-2": "GNU GENERAL PUBLIC LICENSE Version 2", "GPL-3": "GNU GENERAL PUBLIC LICENSE Version 3",
-                  "LGPL-3": "GNU LESSER GENERAL PUBLIC LICENSE Version 3", "MPL-1.1": "MOZILLA PUBLIC LICENSE Version 1.1",
-                  "MPL-2.0": "Mozilla Public License Version 2.0"}
+                  "LGPL-3": "GNU LESSER GENERAL PUBLIC LICENSE Version 3",
+                  "MPL-1.1": "MOZILLA PUBLIC LICENSE Version 1.1", "MPL-2.0": "Mozilla Public License Version 2.0"}
 
 
 @pytest.mark.parametrize("question, named", [
