@@ -31,7 +31,8 @@ _TYPE_PATTERNS = {
                          r"miliardi|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b"),
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
-    "place": re.compile(r"\b(?:a|in|presso|at|from|da|di)\s+[A-Z][a-zà-ÿ]+"),
+    "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
+                        r"[A-Z][a-zà-ÿ]+"),
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|because|since|so that|due to)\b",
                          re.IGNORECASE),
 }

@@ -89,6 +89,15 @@ def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
 
 
+def test_a_place_follows_a_preposition_articulated_or_not():
+    from bot.retrieval import answer_type_match
+
+    for sentence in ("Ha sede a Wiesbaden.", "Un riferimento alla Cina.", "Basi nella Germania del sud.",
+                     "It is based in Tokyo."):
+        assert answer_type_match(sentence, {"place"}) == 1.0, sentence
+    assert answer_type_match("Il comando coordina la fornitura.", {"place"}) == 0.0
+
+
 def test_a_reason_is_preferred_never_required():
     """"Why?" prefers a sentence giving a reason ("perché", "because"); one without is still a candidate."""
     from bot.retrieval import answer_type_match
