@@ -114,9 +114,10 @@ def baselines(bot) -> dict:
     from .pipeline import Bot
 
     s = bot.settings
+    bare = replace(s.scoring, context=0, lexical=0, answer_type=0, introduces=0, hubness=0)  # the sentence cosine
     out = {
-        "bm25 only": lambda: Bot.from_bot(bot, replace(s.scoring, dense=0, context=0, lexical=1, answer_type=0)),
-        "dense only": lambda: Bot.from_bot(bot, replace(s.scoring, context=0, lexical=0, answer_type=0)),
+        "bm25 only": lambda: Bot.from_bot(bot, replace(bare, dense=0, lexical=1)),
+        "dense only": lambda: Bot.from_bot(bot, bare),
     }
     minilm = _minilm_path()
     if minilm:
