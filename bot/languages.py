@@ -94,8 +94,8 @@ def expected_types(question: str) -> set[str]:
 
 
 def definition_subject(question: str) -> str:
-    """X in "who/what is X?", up to its first function word ("chi è il segretario generale della NATO" ->
-    "il segretario generale"; "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
+    """X in "who/what is X?", up to its first function word ("chi è il sindaco di Torino" -> "il sindaco";
+    "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
     any other question, including "what is X for?" (a subject ending in a function word is a clause). A
     quoted subject is taken whole."""
     q = question.strip()
@@ -110,7 +110,7 @@ def definition_subject(question: str) -> str:
         function = [any(w in other["stopwords"] for other in LANGUAGES.values()) for w in subject]
         if not subject or function[-1]:
             return ""
-        if re.search(r"\w['’]s\b", q[cue.end():]):  # "Rutte's nationality": the head comes after the "'s"
+        if re.search(r"\w['’]s\b", q[cue.end():]):  # "Rossi's party": the head comes after the "'s"
             return " ".join(subject)
         first = function.index(False)
         end = next((i for i in range(first, len(subject)) if function[i]), len(subject))

@@ -88,7 +88,7 @@ class Retriever:
     def introductions(self, question: str) -> list[int]:
         """For "who/what is X?", the sentence of each document that says what X is: the first that defines it
         ('"Standard Version" refers to...'), else the first that names it. News and READMEs say who or what
-        something is where they first mention it ("il segretario generale della NATO Mark Rutte") and later
+        something is where they first mention it ("il sindaco di Torino Mario Rossi") and later
         repeat the bare name; licences define their terms after using them."""
         subject = languages.definition_subject(question)
         if not subject:

@@ -19,7 +19,7 @@ def test_lexical_evidence_counts_half_across_languages(bot):
 
 
 @pytest.mark.parametrize("question, subject", [
-    ("Chi è il segretario generale della NATO?", "il segretario generale"),  # up to its first function word
+    ("Chi è il sindaco di Torino?", "il sindaco"),  # up to its first function word
     ("What is a Transparent copy under the Free Documentation License?", "a transparent copy"),
     ("chi e rutte", "rutte"),
     ("What is Rutte's nationality?", "rutte s nationality"),  # a possessive: the head noun is last
