@@ -29,8 +29,7 @@ LANGUAGES: dict[str, dict] = {
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
         ],
-        # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
-        # "who/what is X?": asks what X is, which a text says where it first names X (bot/retrieval.py)
+        # "who/what is X?" asks what X is: a text says it where it defines X, or first names it (bot/retrieval.py)
         "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cosa?\s+|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
         # verbs that define what comes before them ('"Pacchetto" indica...', "NSatu è un comando")
         "defining": ["è", "sono", "significa", "indica", "si intende", "si riferisce"],
@@ -38,6 +37,7 @@ LANGUAGES: dict[str, dict] = {
         "naming": ["si chiama", "si chiamano", "è detto", "è detta", "detto", "detta", "chiamato", "chiamata",
                    "noto come", "nota come"],
         "qualifiers": ["di", "del", "dello", "della", "dei", "degli", "delle", "per"],  # "copia *del documento* è"
+        # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
         "determiners": ["quale", "quali", "che", "quanti", "quante", "quanto", "quanta"],
         # words about the document rather than about what it says ("quali paesi sono citati nell'articolo")
         "document_words": ["articolo", "testo", "documento", "menziona", "menzionato", "menzionati", "menzionata",
@@ -103,7 +103,8 @@ def definition_subject(question: str) -> str:
         cue = re.match(res["definition"], q, re.IGNORECASE)
         if not cue:
             continue
-        quoted = re.search(r'["“«]([^"”»]{2,80})["”»]', q[cue.end():])  # 'what is a "work that uses the Library"'
+        # 'what is a "work that uses the Library"': a quoted subject is one term
+        quoted = re.search(r'["“«]([^"”»]{2,80})["”»]', q[cue.end():])
         if quoted:
             return " ".join(words(quoted[1]))
         subject = words(q[cue.end():])

@@ -50,6 +50,15 @@ def _file_version(source: str) -> str:
     return _version(numbers[0]) if numbers else ""
 
 
+def _inverted(words: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """source -> words  becomes  word -> sources."""
+    out: dict[str, set[str]] = {}
+    for source, ws in words.items():
+        for w in ws:
+            out.setdefault(w, set()).add(source)
+    return {w: frozenset(sources) for w, sources in out.items()}
+
+
 @dataclass(frozen=True)
 class DocumentNames:
     sources: tuple[str, ...]
@@ -66,28 +75,18 @@ class DocumentNames:
         used = {source: set(WORD.findall(fold(_URL.sub(" ", text)))) for source, text in texts.items()}
         documents_using = Counter(w for words in used.values() for w in words)
 
-        def own(names: dict[str, set[str]]) -> dict[str, frozenset[str]]:
-            out: dict[str, set[str]] = {}
-            for source, words in names.items():
-                for w in words:
-                    if documents_using[w] - (w in used[source]) == 0:  # no other document uses it
-                        out.setdefault(w, set()).add(source)
-            return {w: frozenset(sources) for w, sources in out.items()}
+        def own(names: dict[str, set[str]]) -> dict[str, frozenset[str]]:  # the words no other document uses
+            return _inverted({s: {w for w in ws if documents_using[w] - (w in used[s]) == 0}
+                              for s, ws in names.items()})
 
-        family: dict[str, set[str]] = {}
-        for source in texts:
-            for w in (_words(name_of(source)) | _words(titles.get(source, ""))) - _VERSION_WORDS:
-                family.setdefault(w, set()).add(source)
-        versions = {s: v for s in texts if (v := _file_version(s))}
+        file_words = {s: _words(name_of(s)) for s in texts}
+        title_words = {s: _words(titles.get(s, "")) for s in texts}
         # a file-name word names its files even where other texts use it ("GPL" in LGPL-3 refers to the GPL),
         # unless every file has it; a title word only where no other text uses it ("license")
-        files: dict[str, set[str]] = {}
-        for source in texts:
-            for w in _words(name_of(source)):
-                files.setdefault(w, set()).add(source)
-        return cls(tuple(texts), {w: frozenset(d) for w, d in files.items() if len(d) < len(texts)},
-                   own({s: _words(titles.get(s, "")) for s in texts}),
-                   {w: frozenset(d) for w, d in family.items()}, versions)
+        files = {w: docs for w, docs in _inverted(file_words).items() if len(docs) < len(texts)}
+        family = _inverted({s: (file_words[s] | title_words[s]) - _VERSION_WORDS for s in texts})
+        versions = {s: v for s in texts if (v := _file_version(s))}
+        return cls(tuple(texts), files, own(title_words), family, versions)
 
     def file_names(self) -> list[str]:
         """Every document's file name as words: words the corpus knows even where its text never uses them."""
