@@ -40,7 +40,7 @@ class Scoring:
                                  # only names and cognates match, and BM25's length normalisation then favours
                                  # the shortest sentence repeating a name (docs/design.md)
     answer_type: float = 0.02    # the sentence holds what the question asks for (a number, a date...)
-    introduces: float = 0.03     # a "who/what is X?" question, and the sentence first names X in its document
+    introduces: float = 0.03     # a "who/what is X?" question, and the sentence defines X (or first names it)
     hubness: float = 0.35        # minus this times the sentence's mean cosine to its nearest off-topic probes:
                                  # a hub (a bare URL, a generic clause) attracts questions it does not answer
     pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together

@@ -5,7 +5,7 @@
           + w_lexical * BM25(question, sentence) / best BM25      (only where the question shares words;
                                                                   halved across languages: names only)
           + w_type    * [sentence holds what the question asks for: a number, a date, a place, a reason]
-          + w_intro   * [a "who/what is X?" question, and the sentence is the first of its document to name X]
+          + w_intro   * [a "who/what is X?" question, and the sentence defines X, or first names it]
           - w_hub     * hubness of the sentence (mean cosine to its 10 nearest off-topic probe questions)
 
 Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
