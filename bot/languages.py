@@ -23,11 +23,14 @@ LANGUAGES: dict[str, dict] = {
         # for a condition ("when You institute litigation") as often as for a date. No "person" (who/chi): a
         # capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
-            (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[aeio]\b|\bnumero di\b", "number"),
+            # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as)
+            (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|(?<!per )(?<!in )(?<!tanto )\bquant[aeio]\b(?! riguard)|"
+             r"\bnumero di\b", "number"),
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b|\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b", "time"),
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
+            (r"\bquanto tempo\b|\bquanto a lungo\b|\bquanto (dura|durano|durerà|è durat[oa])\b", "duration"),
         ],
         # "who/what is X?" asks what X is: a text says it where it defines X, or first names it (bot/retrieval.py)
         "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cosa?\s+|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
@@ -56,6 +59,7 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?when\b", "time"),
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
             (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),
+            (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),
         ],
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],
@@ -90,7 +94,8 @@ def detect(text: str) -> str:
 def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = question.lower().strip()
-    return {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
+    kinds = {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
+    return kinds - {"number"} if "duration" in kinds else kinds  # "quanto tempo": "un anno" holds no figure
 
 
 def definition_subject(question: str) -> str:

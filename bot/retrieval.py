@@ -33,6 +33,12 @@ _TYPE_PATTERNS = {
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
                         r"[A-Z][a-zà-ÿ]+"),
+    # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines")
+    "duration": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|due|"
+                           r"tre|quattro|cinque|sei|sette|otto|nove|dieci|dodici|cento|mille|seconds?|"
+                           r"minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|secondi|secondo|minut[oi]|ore|"
+                           r"giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri|characters)\b",
+                           re.IGNORECASE),
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|because|since|so that|due to)\b",
                          re.IGNORECASE),
 }

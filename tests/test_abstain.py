@@ -84,6 +84,8 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("Qual è la data della firma?", {"date"}), ("In che data scade?", {"date"}),
     ("In quale formato si inserisce una data?", set()),  # a date mentioned, not asked for
     ("Perché non dovrei cancellarla?", {"reason"}), ("Why are the stats not shown?", {"reason"}),
+    ("How long must the offer stay valid?", {"duration"}), ("Quanto è durato l'incontro?", {"duration"}),
+    ("Per quanto riguarda la Cina, cosa ha detto?", set()),  # "per quanto riguarda" is "as for"
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
@@ -96,6 +98,17 @@ def test_a_place_follows_a_preposition_articulated_or_not():
                      "It is based in Tokyo."):
         assert answer_type_match(sentence, {"place"}) == 1.0, sentence
     assert answer_type_match("Il comando coordina la fornitura.", {"place"}) == 0.0
+
+
+def test_how_long_requires_a_figure_or_a_unit():
+    """"How long?" is answered by "three years", "at least one year", "ten lines or less"; a sentence with
+    neither cannot be the answer (the article never says how long the meeting lasted)."""
+    abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, set())
+    for sentence in ("valid for at least three years", "until at least one year after", "ten lines or less",
+                     "è durato due ore", "entro 30 giorni"):
+        assert not abstainer.decide("How long must it last?", 1.0, sentence).abstain, sentence
+    assert abstainer.decide("How long did the meeting last?", 1.0, "In piedi accanto a Ishiba, Rutte ha "
+                            "sottolineato la necessità di una cooperazione in un momento cruciale.").abstain
 
 
 def test_a_reason_is_preferred_never_required():
