@@ -6,13 +6,14 @@ threshold works. Instead every corpus gets a null distribution: the best scores 
 of generic off-topic questions (bot/data/offtopic.txt) reach on it, kept per question language.
 Then several signals must agree before we answer:
   1. the best passage's score is above a high quantile of the null scores for the question's language;
-  2. when the question asks for a number or for a year or date by name ("in che anno", "what year"), the
-     quoted passage holds one (a bare "when" is only a preference: rules answer it with conditions);
+  2. when the question asks for a number, a measure ("how old", "how long") or a year or date by name ("in che
+     anno", "what year"), the quoted passage holds one (a bare "when" is only a preference: rules answer it
+     with conditions);
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both);
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
-     that word left out, the question must not match the passage clearly better ("How *tall* is Ishiba?"
-     matches the sentence naming Ishiba better without "tall": the passage is about Ishiba, not his height).
+     that word left out, the question must not match the passage clearly better ("Who is Ishiba's *wife*?"
+     matches the sentence naming Ishiba better without "wife": the passage is about Ishiba, not his wife).
      "Clearly" is a smaller gain when question and passage share a language (Settings.scoring).
 """
 from __future__ import annotations

@@ -58,7 +58,7 @@ def test_strongest_pull():
 
 @pytest.mark.parametrize("question", [
     "What is the population of Tokyo?",
-    "How tall is Shigeru Ishiba?",
+    "Who is the wife of Shigeru Ishiba?",  # ("How tall is...?" now abstains on check 2 as well: no figure)
     "Qual è il colore preferito di Ishiba?",
 ])
 def test_near_miss_questions_abstain_because_of_the_pulling_word(bot, question):
@@ -86,6 +86,8 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("Perché non dovrei cancellarla?", {"reason"}), ("Why are the stats not shown?", {"reason"}),
     ("How long must the offer stay valid?", {"duration"}), ("Quanto è durato l'incontro?", {"duration"}),
     ("Per quanto riguarda la Cina, cosa ha detto?", set()),  # "per quanto riguarda" is "as for"
+    ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
+    ("A che ora è iniziato?", {"number"}), ("How far is it?", {"number"}),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
@@ -109,6 +111,13 @@ def test_how_long_requires_a_figure_or_a_unit():
         assert not abstainer.decide("How long must it last?", 1.0, sentence).abstain, sentence
     assert abstainer.decide("How long did the meeting last?", 1.0, "In piedi accanto a Ishiba, Rutte ha "
                             "sottolineato la necessità di una cooperazione in un momento cruciale.").abstain
+
+
+@pytest.mark.parametrize("question", ["How far is Wiesbaden from Tokyo?", "How long did the meeting last?",
+                                      "What percentage of its budget does Japan spend on defence?"])
+def test_a_measure_the_article_never_gives_abstains(bot, question):
+    a = bot.ask(question)
+    assert a.abstained, a.citations[0].text
 
 
 def test_a_reason_is_preferred_never_required():
