@@ -26,19 +26,19 @@ _DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:luned|marted|mercoled|gioved
                    r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
                    r"august|september|october|november|december|today|yesterday)", re.IGNORECASE)
+_NUMERALS = (r"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|milioni|miliardi|"
+             r"two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion")
+_UNITS = (r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|characters|"
+          r"secondi|secondo|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri")
 _TYPE_PATTERNS = {
-    "number": re.compile(r"\d|\b(?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|milioni|"
-                         r"miliardi|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b"),
+    "number": re.compile(rf"\d|\b(?:{_NUMERALS})\b"),
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
                         r"[A-Z][a-zà-ÿ]+"),
-    # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines")
-    "duration": re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|hundred|thousand|due|"
-                           r"tre|quattro|cinque|sei|sette|otto|nove|dieci|dodici|cento|mille|seconds?|"
-                           r"minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|secondi|secondo|minut[oi]|ore|"
-                           r"giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri|characters)\b",
-                           re.IGNORECASE),
+    # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines"); "one" only here,
+    # where it counts something ("one of the parties" would satisfy any "how many")
+    "duration": re.compile(rf"\d|\b(?:{_NUMERALS}|one|twelve|dodici|{_UNITS})\b", re.IGNORECASE),
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|because|since|so that|due to)\b",
                          re.IGNORECASE),
 }
