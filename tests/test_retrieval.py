@@ -101,3 +101,18 @@ def test_a_hub_sentence_is_scored_down_by_its_hubness(bot):
     for i, score in zip(scored.ids.tolist(), scored.scores.tolist()):
         assert score == pytest.approx(before[i] - bot.settings.scoring.hubness * bot.index.hub[i], abs=1e-5)
     assert bot.index.hub.shape == (len(bot.index.segments),)
+
+
+def test_baselines_keep_one_kind_of_evidence(bot):
+    """`eval --baselines`: "dense only" scores by the sentence cosine alone, "bm25 only" by normalised BM25
+    alone, with every other term (context, type, who/what-is, hubness) switched off."""
+    from bot.evaluate import baselines
+
+    made = baselines(bot)
+    question = "Dove ha sede il comando NSatu?"
+    vector = bot.encode_questions([question])[0]
+    scored = made["dense only"]().retriever.search(question, vector)
+    np.testing.assert_allclose(scored.scores, bot.index.vectors("sentences", scored.ids) @ vector, rtol=1e-5)
+    scored = made["bm25 only"]().retriever.search(question, vector)
+    bm25 = bot.index.bm25.scores(question)
+    np.testing.assert_allclose(scored.scores, bm25[scored.ids] / bm25.max(), rtol=1e-5, atol=1e-6)
