@@ -54,16 +54,17 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     """Content words of the question that the documents never use, in any form we can match (names and
     shared words are known; in a cross-language question most words are unknown, which is fine: the
     check below asks the model whether leaving each out helps)."""
-    out, kind_words = [], 0
+    out, kind_words, naming = [], 0, False
     for m in WORD.finditer(question):
         word = fold(m.group())
-        # the (up to two) words right after "which/quale…" name the kind of answer ("which port city"):
-        # a passage holding an instance of it ("Genova") rarely holds those words, so they are not tested
-        if word in languages.determiners():
-            kind_words = 2
+        # the (up to two) words right after "which/quale…" or "the name of / come si chiama" name the kind of
+        # answer ("which port city", "the name of the agency"): a passage holding an instance of it ("Genova",
+        # "Kyodo News") rarely holds those words, so they are not tested; nor is the name word itself
+        if word in languages.determiners() or word in languages.name_words():
+            kind_words, naming = 2, word in languages.name_words()
             continue
         if word in stopwords() or word in languages.document_words():  # "which ports are mentioned?"
-            kind_words = 0
+            kind_words = kind_words if naming else 0  # "the name *of the* agency"; but "which *is* the capital"
             continue
         if kind_words:
             kind_words -= 1

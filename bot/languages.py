@@ -46,6 +46,8 @@ LANGUAGES: dict[str, dict] = {
         "document_words": ["articolo", "testo", "documento", "menziona", "menzionato", "menzionati", "menzionata",
                            "menzionate", "cita", "citato", "citati", "citata", "citate", "descrive", "descritto",
                            "descritti", "descritta", "descritte"],
+        # words asking for a name ("come si chiama X?"): a text names a thing without saying "si chiama"
+        "name_words": ["chiama", "chiamano", "chiamato", "chiamata", "chiamati", "chiamate", "nome", "nomi"],
         "abstain": "Il documento non contiene una risposta a questa domanda.",
     },
     "en": {
@@ -70,6 +72,7 @@ LANGUAGES: dict[str, dict] = {
         "determiners": ["which", "what", "whose", "many", "much"],
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
+        "name_words": ["called", "name", "names", "named"],
         "abstain": "The document does not contain an answer to this question.",
     },
 }
@@ -160,6 +163,12 @@ def determiners() -> frozenset[str]:
 def document_words() -> frozenset[str]:
     """Words about the document itself ("mentioned", "articolo"): see abstain.unknown_words."""
     return frozenset(w for res in LANGUAGES.values() for w in res["document_words"])
+
+
+@lru_cache(maxsize=1)
+def name_words() -> frozenset[str]:
+    """Words asking for a name ("called", "si chiama", "the name of"): see abstain.unknown_words."""
+    return frozenset(w for res in LANGUAGES.values() for w in res["name_words"])
 
 
 @lru_cache(maxsize=None)

@@ -171,3 +171,21 @@ def test_words_about_the_document_do_not_count_as_unknown(bot, question):
                 if m.group().lower() in {"mentioned", "menzionate", "article"}]
     a = bot.ask(question)
     assert not a.abstained and "droni" in a.text
+
+
+@pytest.mark.parametrize("question", ["What is the name of the news agency that interviewed Rutte?",
+                                      "Come si chiama l'agenzia che ha intervistato Rutte?"])
+def test_a_name_asked_for_and_its_kind_are_not_tested(bot, question):
+    """The article names Kyodo News without saying "agency" or "si chiama": like the words after "which",
+    the words after "the name of" / "come si chiama" say what kind of answer is wanted."""
+    tested = {m.group().lower() for m in unknown_words(question, bot.words)}
+    assert not tested & {"name", "agency", "chiama", "agenzia"}, tested
+    a = bot.ask(question)
+    assert not a.abstained and "Kyodo News" in a.text
+
+
+def test_only_a_name_word_lets_the_kind_words_pass_a_stopword():
+    """"Which is the currency": "is" ends the kind words of "which", so "currency" is still tested."""
+    vocab = vocabulary(["Japan uses the yen."])
+    assert [m.group() for m in unknown_words("Which is the currency of Japan?", vocab)] == ["currency"]
+    assert [m.group() for m in unknown_words("What is the name of the currency of Japan?", vocab)] == []
