@@ -28,7 +28,7 @@ from .languages import WORD
 from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
-STRICT_TYPES = {"number", "date", "duration"}  # types whose absence means the passage cannot be the answer
+STRICT_TYPES = {"number", "year", "date", "duration"}  # types whose absence means the passage cannot be the answer
 
 
 def numeric_tokens(text: str) -> set[str]:

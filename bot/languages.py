@@ -26,7 +26,8 @@ LANGUAGES: dict[str, dict] = {
             # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as)
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|(?<!per )(?<!in )(?<!tanto )\bquant[aeio]\b(?! riguard)|"
              r"\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b|\ba che ora\b", "number"),
-            (r"\bin che anno\b|\bin quale anno\b|\bche anno\b|\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
+            (r"\bin che anno\b|\bin quale anno\b|\bche anno\b", "year"),
+            (r"\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b", "time"),
             (r"^(e\s+)?(dove|da dove)\b|\bin quale (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
@@ -58,7 +59,8 @@ LANGUAGES: dict[str, dict] = {
         "cues": [
             (r"^(and\s+)?how (many|much|old|far|big|large|tall|high)\b|\bnumber of\b|\bwhat (percentage|time)\b",
              "number"),  # measures: "how old", "what percentage" are answered with a figure
-            (r"\bwhat year\b|\bwhich year\b|\bwhat date\b", "date"),
+            (r"\bwhat year\b|\bwhich year\b", "year"),
+            (r"\bwhat date\b", "date"),
             (r"^(and\s+)?when\b", "time"),
             (r"^(and\s+)?where\b|\bwhich (city|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
             (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),

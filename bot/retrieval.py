@@ -22,7 +22,8 @@ from . import languages
 from .config import Scoring
 from .index import Index
 
-_DATE = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
+_YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
+_DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
                    r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
                    r"august|september|october|november|december|today|yesterday)", re.IGNORECASE)
@@ -32,6 +33,7 @@ _UNITS = (r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|c
           r"secondi|secondo|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri")
 _TYPE_PATTERNS = {
     "number": re.compile(rf"\d|\b(?:{_NUMERALS})\b"),
+    "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"

@@ -78,7 +78,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
 
 
 @pytest.mark.parametrize("question,types", [
-    ("In che anno è stato firmato l'accordo?", {"date"}), ("What year was it signed?", {"date"}),
+    ("In che anno è stato firmato l'accordo?", {"year"}), ("What year was it signed?", {"year"}),
     ("Quando è stato firmato l'accordo?", {"time"}), ("When does the licence terminate?", {"time"}),
     ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", set()), ("Dove ha sede?", {"place"}),
     ("Qual è la data della firma?", {"date"}), ("In che data scade?", {"date"}),
@@ -138,6 +138,15 @@ def test_a_year_asked_for_by_name_is_required_but_when_is_only_preferred():
     assert abstainer.decide("In which year does the licence terminate?", 1.0, condition).abstain
     assert not abstainer.decide("When does the licence terminate?", 1.0, condition).abstain
     assert not abstainer.decide("In which year was it signed?", 1.0, "It was signed in 2004.").abstain
+
+
+def test_a_year_asked_for_needs_a_year_not_a_weekday():
+    """"Mercoledì" dates a meeting but does not say in which year it was; "what date" accepts it."""
+    abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, set())
+    weekday = "Mercoledì il ministro e il sindaco hanno firmato l'accordo."
+    assert abstainer.decide("In che anno hanno firmato l'accordo?", 1.0, weekday).abstain
+    assert not abstainer.decide("In che data hanno firmato l'accordo?", 1.0, weekday).abstain
+    assert not abstainer.decide("In which year was it signed?", 1.0, "L'accordo fu firmato nel 2019.").abstain
 
 
 def test_a_code_the_corpus_never_uses_abstains_unless_it_fuses_a_known_name_and_number():
