@@ -57,14 +57,14 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     out, kind_words, naming = [], 0, False
     for m in WORD.finditer(question):
         word = fold(m.group())
-        # the (up to two) words right after "which/quale…" or "the name of / come si chiama" name the kind of
-        # answer ("which port city", "the name of the agency"): a passage holding an instance of it ("Genova",
-        # "Kyodo News") rarely holds those words, so they are not tested; nor is the name word itself
+        # the (up to two) words right after "which/quale…" or "name of / come si chiama" name the kind of
+        # answer ("which port city", "name of their bank"): a passage holding an instance of it ("Genova",
+        # "Banca Etica") rarely holds those words, so they are not tested; nor is the name word itself
         if word in languages.determiners() or word in languages.name_words():
             kind_words, naming = 2, word in languages.name_words()
             continue
         if word in stopwords() or word in languages.document_words():  # "which ports are mentioned?"
-            kind_words = kind_words if naming else 0  # "the name *of the* agency"; but "which *is* the capital"
+            kind_words = kind_words if naming else 0  # "name *of their* bank"; but "which *is* the capital"
             continue
         if kind_words:
             kind_words -= 1

@@ -169,7 +169,7 @@ def document_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def name_words() -> frozenset[str]:
-    """Words asking for a name ("called", "si chiama", "the name of"): see abstain.unknown_words."""
+    """Words asking for a name ("called", "si chiama", "what name"): see abstain.unknown_words."""
     return frozenset(w for res in LANGUAGES.values() for w in res["name_words"])
 
 
