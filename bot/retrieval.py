@@ -21,6 +21,7 @@ import numpy as np
 from . import languages
 from .config import Scoring
 from .index import Index
+from .lexical import fold
 
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
 _DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
@@ -37,7 +38,7 @@ _TYPE_PATTERNS = {
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
-                        r"[A-Z][a-zà-ÿ]+"),
+                        r"([A-Z][a-zà-ÿ]+)"),
     # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines"); "one" only here,
     # where it counts something ("one of the parties" would satisfy any "how many")
     "duration": re.compile(rf"\d|\b(?:{_NUMERALS}|one|twelve|dodici|{_UNITS})\b", re.IGNORECASE),
@@ -46,11 +47,19 @@ _TYPE_PATTERNS = {
 }
 
 
-def answer_type_match(text: str, wanted: set[str]) -> float:
-    """1.0 when the sentence holds every kind of thing the question asks for, 0 when it asks for none."""
+def answer_type_match(text: str, wanted: set[str], given: frozenset[str] = frozenset()) -> float:
+    """1.0 when the sentence holds every kind of thing the question asks for, 0 when it asks for none.
+    A place must be one the question does not name (`given`: its accent-folded words): "Where did Rossi
+    speak?" is not answered by "accanto a Rossi"."""
     if not wanted:
         return 0.0
-    return float(all(_TYPE_PATTERNS[kind].search(text) for kind in wanted))
+    return float(all(_holds(text, kind, given) for kind in wanted))
+
+
+def _holds(text: str, kind: str, given: frozenset[str]) -> bool:
+    if kind == "place":
+        return any(fold(m.group(1)) not in given for m in _TYPE_PATTERNS[kind].finditer(text))
+    return _TYPE_PATTERNS[kind].search(text) is not None
 
 
 def combine(features: np.ndarray, scoring: Scoring) -> np.ndarray:
@@ -88,8 +97,8 @@ class Retriever:
         lex = bm25[ids] / top if top > 0 else np.zeros(len(ids), np.float32)
         same = self.segment_languages[ids] == languages.detect(question)
         lex = np.where(same, lex, lex * self.scoring.lexical_cross_language)  # across languages only names match
-        wanted = languages.expected_types(question)
-        types = np.array([answer_type_match(segs[i].text, wanted) for i in ids], dtype=np.float32)
+        wanted, given = languages.expected_types(question), frozenset(map(fold, languages.WORD.findall(question)))
+        types = np.array([answer_type_match(segs[i].text, wanted, given) for i in ids], dtype=np.float32)
         intro = np.isin(ids, self.introductions(question)).astype(np.float32)
         return np.column_stack([dense, context, lex, types, intro, self.index.hub[ids]]).astype(np.float32)
 

@@ -88,6 +88,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("Per quanto riguarda la Cina, cosa ha detto?", set()),  # "per quanto riguarda" is "as for"
     ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
     ("A che ora è iniziato?", {"number"}), ("How far is it?", {"number"}),
+    ("In what city was it signed?", {"place"}), ("In che città è stato firmato?", {"place"}),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
@@ -100,6 +101,16 @@ def test_a_place_follows_a_preposition_articulated_or_not():
                      "It is based in Tokyo."):
         assert answer_type_match(sentence, {"place"}) == 1.0, sentence
     assert answer_type_match("Il comando coordina la fornitura.", {"place"}) == 0.0
+
+
+def test_a_place_the_question_names_is_not_its_answer():
+    """"accanto a Rossi" (next to Rossi) has the shape of a place, but the question already names Rossi."""
+    from bot.retrieval import answer_type_match
+
+    given = frozenset({"in", "which", "city", "did", "rossi", "speak"})
+    assert answer_type_match("Accanto a Rossi, Bianchi ha parlato.", {"place"}, given) == 0.0
+    assert answer_type_match("Accanto a Rossi, Bianchi ha parlato a Torino.", {"place"}, given) == 1.0
+    assert answer_type_match("Accanto a Rossi, Bianchi ha parlato.", {"place"}) == 1.0
 
 
 def test_how_long_requires_a_figure_or_a_unit():
