@@ -1,7 +1,7 @@
 """Index build throughput with the real model: passages per second of bot.index.build against bare
 model.encode of the same passages, for both ways of making context vectors (bot/contexts.py):
-encoded (each passage encoded a second time in its context: name, title, heading, neighbours; only below
-VectorIndex.compose_from passages, 0 by default) and composed (from the sentence vectors; the default)."""
+encoded (each passage encoded a second time in its context: name, title, heading, neighbours; the default
+below VectorIndex.compose_from passages) and composed (from the sentence vectors; the default from there)."""
 from __future__ import annotations
 
 import shutil

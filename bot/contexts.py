@@ -3,11 +3,11 @@
 Questions often name the document ("in the Apache license..."), the section ("what does it say about
 litigation?") or lean on the topic, which the sentence alone may not carry. Context vectors are made one of
 two ways (config.VectorIndex.compose_from picks by corpus size):
-- composed (the default): the normalised sum of the vectors of the sentence, its neighbours, the "name: title"
-  line and the heading. Only the few distinct titles and headings are encoded, so a build costs little more
-  than encoding the sentences once.
-- encoded: the context read as one text, "name: title heading previous SENTENCE next". It encodes each
-  passage a second time, at about three times its length, and answered no better (docs/design.md).
+- encoded: the context read as one text, "name: title heading previous SENTENCE next". The better of the
+  two on every dev set, but it encodes each passage a second time, at about three times its length.
+- composed: the normalised sum of the vectors of the sentence, its neighbours, the "name: title" line and
+  the heading. Only the few distinct titles and headings are encoded, so a build costs little more than
+  encoding the sentences once (measurements in docs/design.md).
 """
 from __future__ import annotations
 

@@ -231,10 +231,10 @@ def test_rebuilt_when_a_segmentation_parameter_changes(copied, builds):
     assert_correct(again, index_dir)
 
 
-def test_rebuilt_with_encoded_contexts_below_compose_from_passages(copied, builds):
-    bot = rebuilt_with(copied, builds, Settings(vector_index=VectorIndex(compose_from=10**9)))
-    assert bot.index.manifest["params"]["vector_index"]["compose_from"] == 10**9
-    assert_correct(bot, copied[1])  # checks the encoded context vector
+def test_rebuilt_with_composed_contexts_from_compose_from_passages(copied, builds):
+    bot = rebuilt_with(copied, builds, Settings(vector_index=VectorIndex(compose_from=1)))
+    assert bot.index.manifest["params"]["vector_index"]["compose_from"] == 1
+    assert_correct(bot, copied[1])  # checks the composed context vector
     assert_answers(bot, Q_EN, NEEDLE_EN)
 
 
