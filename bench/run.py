@@ -55,7 +55,8 @@ def header(info: dict) -> list[str]:
     return [info["note"], "", f"Commit {info['commit']}, {'quick' if info['plan']['quick'] else 'full'} run, "
             f"{info['total_s'] / 60:.1f} min in all ({durations}); {info['machine']['cpus']} CPUs (torch's default "
             f"{info['machine']['torch_threads']} threads; the bot sets {info['machine'].get('bot_torch_threads', 1)}), load average at start {info['machine']['load_avg_at_start']}."
-            + (f" Re-run afterwards, alone: {', '.join(info['rerun'])}." if info.get("rerun") else "")
+            + (f" Re-run afterwards, alone, at commit {info.get('rerun_commit', info['commit'])}: "
+               f"{', '.join(info['rerun'])}." if info.get("rerun") else "")
             + (f" The working tree had uncommitted edits (other work in progress) in {', '.join(info['uncommitted'])}."
                if info.get("uncommitted") else ""), ""]
 
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     previous = out / "run.json"
     if len(only) < len(BENCHMARKS) and previous.is_file():  # a partial re-run keeps the earlier run's record
         before = json.loads(previous.read_text(encoding="utf-8"))
-        info.update(durations_s={**before["durations_s"], **durations}, machine=before["machine"],
+        info.update(commit=before["commit"], rerun_commit=info["commit"], machine=before["machine"],
+                    durations_s={**before["durations_s"], **durations},
                     rerun=sorted(set(before.get("rerun", [])) | set(only)),
                     uncommitted=sorted(set(before.get("uncommitted", [])) | set(dirty)))
         info["total_s"] = round(sum(info["durations_s"].values()), 1)
