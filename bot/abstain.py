@@ -54,17 +54,17 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     """Content words of the question that the documents never use, in any form we can match (names and
     shared words are known; in a cross-language question most words are unknown, which is fine: the
     check below asks the model whether leaving each out helps)."""
-    out, kind_words, naming = [], 0, False
+    out, kind_words = [], 0
     for m in WORD.finditer(question):
         word = fold(m.group())
-        # the (up to two) words right after "which/quale…" or "name of / come si chiama" name the kind of
-        # answer ("which port city", "name of their bank"): a passage holding an instance of it ("Genova",
-        # "Banca Etica") rarely holds those words, so they are not tested; nor is the name word itself
-        if word in languages.determiners() or word in languages.name_words():
-            kind_words, naming = 2, word in languages.name_words()
+        # the (up to two) words right after "which/quale…" name the kind of answer ("which port city"):
+        # a passage holding an instance of it ("Genova") rarely holds those words, so they are not tested.
+        # Words asking for a name ("si chiama", "name") are not tested either: a text names without saying so
+        if word in languages.determiners():
+            kind_words = 2
             continue
-        if word in stopwords() or word in languages.document_words():  # "which ports are mentioned?"
-            kind_words = kind_words if naming else 0  # "name *of their* bank"; but "which *is* the capital"
+        if word in stopwords() or word in languages.document_words() or word in languages.name_words():
+            kind_words = 0  # "which *is* the capital": the kind words have ended
             continue
         if kind_words:
             kind_words -= 1

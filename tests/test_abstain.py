@@ -193,19 +193,25 @@ def test_words_about_the_document_do_not_count_as_unknown(bot, question):
     assert not a.abstained and "droni" in a.text
 
 
-@pytest.mark.parametrize("question", ["What is the name of the news agency that interviewed Rutte?",
-                                      "Come si chiama l'agenzia che ha intervistato Rutte?"])
-def test_a_name_asked_for_and_its_kind_are_not_tested(bot, question):
-    """The article names Kyodo News without saying "agency" or "si chiama": like the words after "which",
-    the words after "the name of" / "come si chiama" say what kind of answer is wanted."""
-    tested = {m.group().lower() for m in unknown_words(question, bot.words)}
-    assert not tested & {"name", "agency", "chiama", "agenzia"}, tested
+@pytest.mark.parametrize("question,name", [("Come si chiama il premier giapponese?", "Shigeru Ishiba"),
+                                           ("Come si chiama il segretario della NATO?", "Rutte")])
+def test_words_asking_for_a_name_are_not_tested(bot, question, name):
+    """The article names them without saying "si chiama": leaving "chiama" out would pull each question
+    towards the sentence that names them by +0.016 to +0.027, over the threshold."""
+    assert "chiama" not in {m.group() for m in unknown_words(question, bot.words)}
     a = bot.ask(question)
-    assert not a.abstained and "Kyodo News" in a.text
+    assert not a.abstained and name in a.text
 
 
-def test_only_a_name_word_lets_the_kind_words_pass_a_stopword():
+@pytest.mark.parametrize("question", ["Come si chiama la moglie di Ishiba?", "What is the name of Ishiba's wife?"])
+def test_the_person_a_name_question_asks_about_is_still_tested(bot, question):
+    """Unlike the words after "which", those after "name of" are what the question is about: the article never
+    mentions a wife."""
+    assert bot.ask(question).abstained
+
+
+def test_the_kind_words_of_which_end_at_a_stopword():
     """"Which is the currency": "is" ends the kind words of "which", so "currency" is still tested."""
     vocab = vocabulary(["Japan uses the yen."])
     assert [m.group() for m in unknown_words("Which is the currency of Japan?", vocab)] == ["currency"]
-    assert [m.group() for m in unknown_words("What is the name of the currency of Japan?", vocab)] == []
+    assert [m.group() for m in unknown_words("Which currency does Japan use?", vocab)] == []
