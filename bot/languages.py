@@ -34,7 +34,9 @@ LANGUAGES: dict[str, dict] = {
             (r"\bquanto tempo\b|\bquanto a lungo\b|\bquanto (dura|durano|durerà|è durat[oa])\b", "duration"),
         ],
         # "who/what is X?" asks what X is: a text says it where it defines X, or first names it (bot/retrieval.py)
-        "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cosa?\s+|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
+        "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cos(?:a\s+|['’]\s*)|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
+        # a leading scope before the question proper ("Nella GPL, che cos'è...?"): skipped when reading it
+        "scope": r"(?:in|nel|nella|nello|nei|nelle|secondo|per|sotto|in base a)\b[^,?]{1,60},\s*",
         # verbs that define what comes before them ('"Pacchetto" indica...', "NSatu è un comando")
         "defining": ["è", "sono", "significa", "indica", "si intende", "si riferisce"],
         "articles": ["il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una"],
@@ -67,6 +69,7 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),
         ],
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
+        "scope": r"(?:in|under|according to|for|within)\b[^,?]{1,60},\s*",
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],
         "articles": ["the", "a", "an"],
         "naming": ["is called", "are called", "called", "is referred to as", "referred to as", "known as"],
@@ -109,8 +112,9 @@ def definition_subject(question: str) -> str:
     "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
     any other question, including "what is X for?" (a subject ending in a function word is a clause). A
     quoted subject is taken whole."""
-    q = question.strip()
     for res in LANGUAGES.values():
+        scope = re.match(res["scope"], question.strip(), re.IGNORECASE)  # "In CC0, who is the Affirmer?"
+        q = question.strip()[scope.end():] if scope else question.strip()
         cue = re.match(res["definition"], q, re.IGNORECASE)
         if not cue:
             continue

@@ -158,7 +158,8 @@ class Bot:
         # bot/abstain.py), in the same batch: one model call either way
         words = unknown_words(question, self._vocabulary(named)) if n == 1 else []
         vectors = self.encode_questions(readings + free + [without(question, w) for w in words])
-        scored = self.retriever.search(readings, vectors[:n], named, vectors[n: n + len(free)] if named else None)
+        scored = self.retriever.search(readings, vectors[:n], named, vectors[n: n + len(free)] if named else None,
+                                       free or None)
         scoring = self.settings.scoring
         best = float(scored.scores[0])
         segs = self.index.segments

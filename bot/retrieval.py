@@ -130,15 +130,16 @@ class Retriever:
         return ids
 
     def search(self, questions: str | list[str], qvecs: np.ndarray, sources: set[str] | None = None,
-               name_free: np.ndarray | None = None) -> Scored:
+               name_free: np.ndarray | None = None, name_free_texts: list[str] | None = None) -> Scored:
         """Candidates for one question, or for several readings of it (a follow-up alone and with the
         turn it follows), scored by the mean over readings so neither the old topic nor the new words win alone.
         sources: only these documents (the ones the question names); name_free: each reading's vector
-        without those names."""
+        without those names; name_free_texts: each reading without them, for BM25 (inside the named document
+        its name is no evidence, and BM25 would favour the shortest sentence repeating it)."""
         questions = [questions] if isinstance(questions, str) else questions
         qvecs = qvecs.reshape(len(questions), -1)
         free = [None] * len(questions) if name_free is None else name_free.reshape(len(questions), -1)
-        bm25 = [self.index.bm25.scores(q) for q in questions]
+        bm25 = [self.index.bm25.scores(q) for q in (name_free_texts or questions)]
         ids: set[int] = set()
         for q, v, b in zip(questions, qvecs, bm25):
             ids |= self.candidates_for(q, v, b)

@@ -77,6 +77,22 @@ def test_search_keeps_to_the_documents_named(more_licenses):
     assert len(sources(bot.retriever.search(question, vector, {"elsewhere.txt"}))) > 1
 
 
+def test_bm25_inside_a_named_document_leaves_the_name_out(more_licenses):
+    """Every sentence of the MPL that repeats "Mozilla" would match the name; BM25 reads the question without it."""
+    bot = more_licenses
+    question = "Under the Mozilla license, who may modify the license?"
+    named, free = bot.names.named(question), bot.names.without_names(question)
+    assert named == {"MPL-2.0"} and "Mozilla" not in free
+    vectors = bot.encode_questions([question, free])
+    scored = bot.retriever.search(question, vectors[:1], named, vectors[1:], [free])
+    lexical = dict(zip(scored.ids.tolist(), scored.features[:, 2].tolist()))
+    for i, value in lexical.items():
+        if bot.index.bm25.scores(free)[i] == 0:
+            assert value == 0, bot.index.segments[i].text  # no credit for the name alone
+    with_name = bot.retriever.search(question, vectors[:1], named, vectors[1:])
+    assert any(bot.index.bm25.scores(free)[i] == 0 and f[2] > 0 for i, f in zip(with_name.ids, with_name.features))
+
+
 def test_words_of_other_documents_are_unknown_to_a_question_naming_one(more_licenses):
     """Check 4 tests the words the named document never uses, even if another document uses them: asking
     BSD about trademarks asks for something BSD does not say, though Apache-2.0 speaks of trademarks."""

@@ -31,6 +31,10 @@ def test_lexical_evidence_counts_half_across_languages(bot):
     ("What is the NOTICE file for?", ""),    # ends in a function word: asks what it is for, not what it is
     ("Dove ha sede il comando?", ""),
     ("Which seas are named?", ""),
+    ("Under the Apache License, what is a Contributor?", "a contributor"),  # a leading scope is skipped
+    ("Nella GPL, che cos'è il codice sorgente?", "il codice sorgente"),
+    ("Secondo il testo, chi è il licenziante?", "il licenziante"),
+    ("In which city is it?", ""),
 ])
 def test_definition_subject(question, subject):
     assert languages.definition_subject(question) == subject
