@@ -113,7 +113,7 @@ def definition_subject(question: str) -> str:
     any other question, including "what is X for?" (a subject ending in a function word is a clause). A
     quoted subject is taken whole."""
     for res in LANGUAGES.values():
-        scope = re.match(res["scope"], question.strip(), re.IGNORECASE)  # "In CC0, who is the Affirmer?"
+        scope = re.match(res["scope"], question.strip(), re.IGNORECASE)  # "Under the GPL, what is a covered work?"
         q = question.strip()[scope.end():] if scope else question.strip()
         cue = re.match(res["definition"], q, re.IGNORECASE)
         if not cue:
