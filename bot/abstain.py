@@ -14,7 +14,8 @@ Then several signals must agree before we answer:
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
      that word left out, the question must not match the passage clearly better ("Who is Ishiba's *wife*?"
      matches the sentence naming Ishiba better without "wife": the passage is about Ishiba, not his wife).
-     "Clearly" is a smaller gain when question and passage share a language (Settings.scoring).
+     "Clearly" is a smaller gain when question and passage share a language (Settings.scoring). Words about
+     the document ("mentioned") or asking for a name ("si chiama") are never tested: no text needs them.
 """
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ LANGUAGES: dict[str, dict] = {
         "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "cos", "quale", "quali", "quanto", "quanti", "quante",
                                                           "dove", "quando", "perché", "perche", "chi", "come", "ha",
                                                           "hanno", "è"},
-        # question cue (regex on the lower-cased question) -> answer type the passage should hold. "date" (a year
-        # asked for by name) is required; "time" (when?) only preferred: in rules and contracts "when" asks
+        # question cue (regex on the lower-cased question) -> answer type the passage should hold. "year" and
+        # "date" (asked for by name) are required; "time" (when?) only preferred: in rules and contracts "when" asks
         # for a condition ("when You institute litigation") as often as for a date. No "person" (who/chi): a
         # capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
@@ -112,9 +112,10 @@ def definition_subject(question: str) -> str:
     "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
     any other question, including "what is X for?" (a subject ending in a function word is a clause). A
     quoted subject is taken whole."""
+    question = question.strip()
     for res in LANGUAGES.values():
-        scope = re.match(res["scope"], question.strip(), re.IGNORECASE)  # "Under the GPL, what is a covered work?"
-        q = question.strip()[scope.end():] if scope else question.strip()
+        scope = re.match(res["scope"], question, re.IGNORECASE)  # "Under the GPL, what is a covered work?"
+        q = question[scope.end():] if scope else question
         cue = re.match(res["definition"], q, re.IGNORECASE)
         if not cue:
             continue
