@@ -61,6 +61,16 @@ def header(info: dict) -> list[str]:
                if info.get("uncommitted") else ""), ""]
 
 
+def rerun_record(before: dict, info: dict, only: list[str]) -> dict:
+    """The record of a partial re-run: the full run's commit and machine, with the re-run's commit beside them."""
+    merged = dict(info, commit=before["commit"], rerun_commit=info["commit"], machine=before["machine"],
+                  durations_s={**before["durations_s"], **info["durations_s"]},
+                  rerun=sorted(set(before.get("rerun", [])) | set(only)),
+                  uncommitted=sorted(set(before.get("uncommitted", [])) | set(info["uncommitted"])))
+    merged["total_s"] = round(sum(merged["durations_s"].values()), 1)
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes, for the CI smoke test")
@@ -81,13 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     info = {"plan": plan.to_dict(), "machine": machine(), "commit": git_commit(), "durations_s": durations,
             "total_s": round(time.perf_counter() - started, 1), "note": NOTE, "rerun": [], "uncommitted": dirty}
     previous = out / "run.json"
-    if len(only) < len(BENCHMARKS) and previous.is_file():  # a partial re-run keeps the earlier run's record
-        before = json.loads(previous.read_text(encoding="utf-8"))
-        info.update(commit=before["commit"], rerun_commit=info["commit"], machine=before["machine"],
-                    durations_s={**before["durations_s"], **durations},
-                    rerun=sorted(set(before.get("rerun", [])) | set(only)),
-                    uncommitted=sorted(set(before.get("uncommitted", [])) | set(dirty)))
-        info["total_s"] = round(sum(info["durations_s"].values()), 1)
+    if len(only) < len(BENCHMARKS) and previous.is_file():
+        info = rerun_record(json.loads(previous.read_text(encoding="utf-8")), info, only)
     write_json(out, "run", info)
     log(f"summary: {report.write(out, header(info))}")
     print(json.dumps({"out": str(out), "total_s": info["total_s"]}))

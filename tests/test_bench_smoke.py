@@ -65,3 +65,16 @@ def test_web_fields(results):
     assert [level["clients"] for level in web["levels"]] == [1, 2]
     assert all(level["errors"] == 0 and positive(level) for level in web["levels"])
     assert len(web["soak"]["samples"]) >= 2 and web["soak"]["after_warmup_mb"] > 0
+
+
+def test_a_partial_rerun_keeps_the_full_runs_commit():
+    from bench.run import header, rerun_record
+
+    machine = {"cpus": 2, "torch_threads": 2, "load_avg_at_start": [0.1]}
+    full = {"commit": "aaa1111", "machine": machine, "durations_s": {"warm": 30.0, "build": 100.0}, "rerun": [],
+            "uncommitted": [], "total_s": 130.0, "note": "n", "plan": {"quick": False}}
+    again = dict(full, commit="bbb2222", durations_s={"build": 90.0}, uncommitted=["bot/x.py"], total_s=90.0)
+    merged = rerun_record(full, again, ["build"])
+    assert merged["commit"] == "aaa1111" and merged["rerun_commit"] == "bbb2222"
+    assert merged["durations_s"] == {"warm": 30.0, "build": 90.0} and merged["total_s"] == 120.0
+    assert "Commit aaa1111, full run" in header(merged)[2] and "at commit bbb2222: build" in header(merged)[2]
