@@ -14,6 +14,7 @@ from functools import lru_cache
 from .config import Segmentation
 from .documents import Document
 from .languages import LANGUAGES
+from .lexical import fold, stopwords
 
 # a heading, bullet or numbered item ("1.", "1.2.", "(a)") starts a paragraph
 _BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}(\.\d{1,3})*[.)]\s|\(?[a-z][.)]\s)")
@@ -37,10 +38,11 @@ def _is_label(text: str) -> bool:
 
 
 def _is_heading(text: str) -> bool:
-    """A short line whose longer words are all capitalised ("3. Grant of Patent License.", "Definitions."):
-    it names what follows and answers nothing alone."""
-    words = _LONG_WORD.findall(text)
-    return len(text) <= 80 and 0 < len(words) <= 6 and all(w[0].isupper() for w in words)
+    """A short title-cased line ("3. Grant of Patent License.", "13. Use with the GNU Affero General Public
+    License.", "Definitions."): its longer words are capitalised except function words, as titles write them.
+    It names what follows and answers nothing alone."""
+    words = [w for w in _LONG_WORD.findall(text) if fold(w) not in stopwords()]
+    return len(text) <= 80 and 0 < len(words) <= 8 and all(w[0].isupper() for w in words)
 
 
 def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:

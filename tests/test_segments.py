@@ -113,6 +113,21 @@ def test_heading_paragraphs_are_context_not_quotes():
         "Apache 2.0: Apache License Version 2.0, January 2004 8. Litigation Any litigation")
 
 
+def test_title_cased_headings_keep_function_words_lower_case():
+    text = ("  13. Use with the Other Public License.\n\n"
+            "  Notwithstanding any other provision of this License, you may combine the work.\n\n"
+            "  3. Protecting Users' Legal Rights From Anti-Circumvention Law.\n\n"
+            "  No covered work shall be deemed part of a technological measure.\n\n"
+            "  That's all there is to it!\n\n"
+            "  D. Preserve all the copyright notices of the Document.\n")
+    d = Document("GPL", Path("GPL"), text, "0", "en")
+    assert [" ".join(text[s:e].split()) for _, s, e in headings(d, P)] == [
+        "13. Use with the Other Public License.", "3. Protecting Users' Legal Rights From Anti-Circumvention Law."]
+    # a sentence of function words and a list item in sentence case are quotable text
+    assert [s.text for s in segment(d, P)][-2:] == [
+        "That's all there is to it!", "D. Preserve all the copyright notices of the Document."]
+
+
 def test_boxed_text_is_prose_inside_a_frame():
     """MPL-2.0 prints two sections in an ASCII box: the "*  " margin is not a bullet, the frame lines are not
     passages, and the heading inside the box is a heading."""
