@@ -1,7 +1,8 @@
 """Document names: a question that names a document ("under the Apache license...") is about that document.
 
 A document's names are the words of its file name (unless every file name has them) and the words of its
-title that no other document of the corpus uses ("apache", "Mozilla"; not "license", which they all use);
+title that no other document of the corpus uses ("apache", "Mozilla"; not "license", which they all use),
+and a file name's acronym spelled out ("Lesser General Public License", "Lesser GPL" for LGPL-3);
 a name followed by a version ("GPL version 2", "MPL 1.1", "GPLv2") picks that version among the files the
 name fits (GPL-2, not GPL-3). A question that uses one is searched in the documents it names only, and
 its sentence-level similarity is the mean of the question read with and without those words: the name
@@ -92,9 +93,40 @@ class DocumentNames:
         """Every document's file name as words: words the corpus knows even where its text never uses them."""
         return [name_of(source) for source in self.sources]
 
-    def _matches(self, question: str) -> list[tuple[re.Match, str]]:
-        out = []
+    def _acronyms(self, question: str) -> list[tuple[tuple[int, int], str]]:
+        """(span, file-name word) of each name spelled out as words: "Lesser General Public License", or
+        "Lesser GPL" and "lesser gpl", for "LGPL". Three or more capitalised words whose initials spell a
+        file-name word, or words before a file-name word that complete it with their initials ("l" + "gpl");
+        the longest run wins."""
+        words = list(WORD.finditer(question))
+        out, i = [], 0
+        while i < len(words):
+            for j in range(min(len(words), i + 5), i + 1, -1):
+                run = [fold(m.group()) for m in words[i:j]]
+                if any(w in stopwords() or w.isdigit() for w in run):
+                    continue
+                initials = "".join(w[0] for w in run[:-1])
+                spelled = initials + run[-1][0]
+                completed = initials + run[-1] if run[-1] in self.file_words else ""
+                if j - i >= 3 and all(m.group()[0].isupper() for m in words[i:j]) and spelled in self.file_words:
+                    out.append(((words[i].start(), words[j - 1].end()), spelled))
+                elif completed in self.file_words:
+                    out.append(((words[i].start(), words[j - 1].end()), completed))
+                else:
+                    continue
+                i = j - 1
+                break
+            i += 1
+        return out
+
+    def _matches(self, question: str) -> list[tuple[tuple[int, int], str]]:
+        """(span, document) of every name in the question."""
+        acronyms = self._acronyms(question)
+        out = [(span, source) for span, word in acronyms for source in self.file_words[word]]
+        inside = lambda m: any(a <= m.start() < b for (a, b), _ in acronyms)  # noqa: E731
         for m in WORD.finditer(question):
+            if inside(m):
+                continue
             word = fold(m.group())
             fused = FUSED.fullmatch(word)
             if fused and word not in self.file_words and word not in self.title_words:
@@ -102,7 +134,7 @@ class DocumentNames:
             sources = self.file_words.get(word, frozenset())
             if m.group()[0].isupper():
                 sources = sources | self.title_words.get(word, frozenset())
-            out.extend((m, source) for source in sources)
+            out.extend((m.span(), source) for source in sources)
         return out
 
     def _versioned(self, question: str) -> tuple[list[tuple[int, int]], set[str], set[str]]:
@@ -113,7 +145,10 @@ class DocumentNames:
         spans, picked, siblings = [], set(), set()
         if not self.versions:
             return spans, picked, siblings
-        tokens = [(fold(t.group()), t.span()) for t in _TOKEN.finditer(question)]
+        acronyms = self._acronyms(question)
+        tokens = sorted([(fold(t.group()), t.span()) for t in _TOKEN.finditer(question)
+                         if not any(a <= t.start() < b for (a, b), _ in acronyms)] +
+                        [(word, span) for span, word in acronyms], key=lambda t: t[1])
         for i, (number, span) in enumerate(tokens):
             names = [(w, s) for w, s in tokens[max(0, i - 5):i] if w not in _VERSION_WORDS][-4:]
             fused = FUSED.fullmatch(number)
@@ -139,7 +174,7 @@ class DocumentNames:
 
     def without_names(self, question: str) -> str:
         """The question with the document names left out."""
-        spans = sorted({m.span() for m, _ in self._matches(question)} | set(self._versioned(question)[0]),
+        spans = sorted({span for span, _ in self._matches(question)} | set(self._versioned(question)[0]),
                        reverse=True)
         for start, end in spans:
             question = question[:start] + question[end:]

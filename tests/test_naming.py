@@ -38,6 +38,27 @@ def test_question_without_names():
     assert names.without_names("Under MPLv2, who is the steward?") == "Under , who is the steward?"
 
 
+GNU = {"GPL-3": "GNU GENERAL PUBLIC LICENSE. If so, use the GNU Lesser General Public License instead.",
+       "LGPL-3": "GNU LESSER GENERAL PUBLIC LICENSE. You may convey it without section 3 of the GNU GPL.",
+       "LGPL-2.1": "GNU LESSER GENERAL PUBLIC LICENSE. This is the first released version of the Lesser GPL."}
+
+
+@pytest.mark.parametrize("question, named, rest", [
+    # every text says "Lesser": the name is the file name's acronym, spelled out or completed
+    ("What does the Lesser General Public License 2.1 say?", {"LGPL-2.1"}, "What does the say?"),
+    ("lesser gpl version 3 linking?", {"LGPL-3"}, "version linking?"),
+    ("Under the GNU General Public License, may I sell?", {"GPL-3"}, "Under the GNU , may I sell?"),
+    ("What does the Lesser GPL let me skip of the GPL?", {"GPL-3", "LGPL-3", "LGPL-2.1"},
+     "What does the let me skip of the ?"),
+    # initials of ordinary words are not a name
+    ("Can I make general public lectures?", set(), "Can I make general public lectures?"),
+])
+def test_a_name_spelled_out_as_its_acronym(question, named, rest):
+    names = DocumentNames.fit(GNU, {s: t.split(".")[0] for s, t in GNU.items()})
+    assert names.named(question) == named
+    assert names.without_names(question) == rest
+
+
 def test_one_document_has_no_names_but_its_file_name_is_known():
     names = DocumentNames.fit({"BSD": "Redistributions must retain the notice."}, {"BSD": ""})
     assert names.named("What does BSD require?") == set()
@@ -133,6 +154,6 @@ def test_a_name_with_a_version_picks_that_version(question, named):
 
 def test_the_version_is_left_out_with_the_name():
     names = DocumentNames.fit(SIBLINGS, SIBLING_TITLES)
-    assert names.without_names("Which law governs the Mozilla Public License 1.1?") == \
-        "Which law governs the Public License ?"
+    # the whole name goes when its words spell the file name's acronym ("MPL")
+    assert names.without_names("Which law governs the Mozilla Public License 1.1?") == "Which law governs the ?"
     assert names.without_names("Under GPLv2, may I sell copies?") == "Under , may I sell copies?"
