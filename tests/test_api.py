@@ -396,8 +396,6 @@ def test_a_quote_ending_in_a_colon_runs_on_to_what_it_announces():
 def test_ask_quotes_a_restating_list_item_with_the_sentence_that_answers(tmp_path):
     """The pipeline passes lexical.restates to extract(): a list item's title sentence that only repeats the
     question comes with the rest of its item, where the answer is."""
-    from bot import Bot
-
     (tmp_path / "notes.txt").write_text(
         "Reporting bugs\n\n"
         "3. Turn on core dumps. The exact command depends on your shell; in tcsh it is done with "
