@@ -60,6 +60,11 @@ def _inverted(words: dict[str, set[str]]) -> dict[str, frozenset[str]]:
     return {w: frozenset(sources) for w, sources in out.items()}
 
 
+def _inside(position: int, acronyms: list[tuple[tuple[int, int], str]]) -> bool:
+    """Whether a word starting at `position` is part of a spelled-out acronym."""
+    return any(start <= position < end for (start, end), _ in acronyms)
+
+
 @dataclass(frozen=True)
 class DocumentNames:
     sources: tuple[str, ...]
@@ -98,11 +103,14 @@ class DocumentNames:
         "Lesser GPL" and "lesser gpl", for "LGPL". Three or more capitalised words whose initials spell a
         file-name word, or words before a file-name word that complete it with their initials ("l" + "gpl");
         the longest run wins."""
+        if not self.file_words:  # one document: nothing to name
+            return []
         words = list(WORD.finditer(question))
+        folded = [fold(m.group()) for m in words]
         out, i = [], 0
         while i < len(words):
             for j in range(min(len(words), i + 5), i + 1, -1):
-                run = [fold(m.group()) for m in words[i:j]]
+                run = folded[i:j]
                 if any(w in stopwords() or w.isdigit() for w in run):
                     continue
                 initials = "".join(w[0] for w in run[:-1])
@@ -119,13 +127,11 @@ class DocumentNames:
             i += 1
         return out
 
-    def _matches(self, question: str) -> list[tuple[tuple[int, int], str]]:
-        """(span, document) of every name in the question."""
-        acronyms = self._acronyms(question)
+    def _matches(self, question: str, acronyms: list) -> list[tuple[tuple[int, int], str]]:
+        """(span, document) of every name in the question (acronyms: its _acronyms())."""
         out = [(span, source) for span, word in acronyms for source in self.file_words[word]]
-        inside = lambda m: any(a <= m.start() < b for (a, b), _ in acronyms)  # noqa: E731
         for m in WORD.finditer(question):
-            if inside(m):
+            if _inside(m.start(), acronyms):
                 continue
             word = fold(m.group())
             fused = FUSED.fullmatch(word)
@@ -137,7 +143,7 @@ class DocumentNames:
             out.extend((m.span(), source) for source in sources)
         return out
 
-    def _versioned(self, question: str) -> tuple[list[tuple[int, int]], set[str], set[str]]:
+    def _versioned(self, question: str, acronyms: list) -> tuple[list[tuple[int, int]], set[str], set[str]]:
         """A name followed by a version ("GPL version 2", "Mozilla Public License 1.1", "GPLv2") picks that
         version among the documents the name fits: the spans, the documents picked and their siblings. Of the
         up to four words before the number, the one fitting the fewest documents decides ("mozilla", not
@@ -145,9 +151,8 @@ class DocumentNames:
         spans, picked, siblings = [], set(), set()
         if not self.versions:
             return spans, picked, siblings
-        acronyms = self._acronyms(question)
         tokens = sorted([(fold(t.group()), t.span()) for t in _TOKEN.finditer(question)
-                         if not any(a <= t.start() < b for (a, b), _ in acronyms)] +
+                         if not _inside(t.start(), acronyms)] +
                         [(word, span) for span, word in acronyms], key=lambda t: t[1])
         for i, (number, span) in enumerate(tokens):
             names = [(w, s) for w, s in tokens[max(0, i - 5):i] if w not in _VERSION_WORDS][-4:]
@@ -169,13 +174,15 @@ class DocumentNames:
 
     def named(self, question: str) -> set[str]:
         """The documents the question names: by a word only they use, or by name and version."""
-        _, picked, siblings = self._versioned(question)
-        return ({source for _, source in self._matches(question)} - siblings) | picked
+        acronyms = self._acronyms(question)
+        _, picked, siblings = self._versioned(question, acronyms)
+        return ({source for _, source in self._matches(question, acronyms)} - siblings) | picked
 
     def without_names(self, question: str) -> str:
         """The question with the document names left out."""
-        spans = sorted({span for span, _ in self._matches(question)} | set(self._versioned(question)[0]),
-                       reverse=True)
+        acronyms = self._acronyms(question)
+        spans = sorted({span for span, _ in self._matches(question, acronyms)} |
+                       set(self._versioned(question, acronyms)[0]), reverse=True)
         for start, end in spans:
             question = question[:start] + question[end:]
         return " ".join(question.split())
