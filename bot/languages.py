@@ -91,13 +91,30 @@ def words(text: str) -> list[str]:
 
 
 def detect(text: str) -> str:
-    """The supported language whose stopwords cover most of `text` (English when unsure)."""
+    """The supported language with most stopwords in `text`; a tie (none, or "o", which both have) is guessed."""
     tokens = words(text)
     if not tokens:
         return DEFAULT_LANGUAGE
-    hits = {code: sum(t in res["stopwords"] for t in tokens) for code, res in LANGUAGES.items()}
-    best = max(hits, key=lambda code: (hits[code], code == DEFAULT_LANGUAGE))
-    return best if hits[best] else DEFAULT_LANGUAGE
+    hits = sorted(((sum(t in res["stopwords"] for t in tokens), code) for code, res in LANGUAGES.items()), reverse=True)
+    # no function word, or as many of one language as of another ("o" is Italian and English): ask n-grams
+    return hits[0][1] if hits[0][0] > hits[1][0] else _guess(text)
+
+
+def _guess(text: str, confidence: float = 0.9) -> str:
+    """Keywords without function words ("mpl responsabilita morte negligenza"): character n-grams (py3langid)
+    decide when confident; English otherwise (names alone, "nato summit", belong to no language). Over our
+    416 eval questions this halved wrong detections, 4 -> 2 (docs/design.md)."""
+    code, probability = _identifier().classify(text)
+    return code if probability >= confidence else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # loads a 3 MB model: only when needed
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
 
 
 def expected_types(question: str) -> set[str]:

@@ -120,3 +120,15 @@ def test_baselines_keep_one_kind_of_evidence(bot):
     scored = made["bm25 only"]().retriever.search(question, vector)
     bm25 = bot.index.bm25.scores(question)
     np.testing.assert_allclose(scored.scores, bm25[scored.ids] / bm25.max(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("question, language", [
+    ("Dove ha sede il comando?", "it"),
+    ("Where is the command based?", "en"),
+    ("mpl responsabilita morte o lesioni personali negligenza", "it"),  # "o" is a stopword of both
+    ("licenza brevetti garanzia", "it"),                               # no stopword at all
+    ("warranty disclaimer patent", "en"),
+    ("NATO Tokyo", "en"),                                              # names only: the default
+])
+def test_detect_reads_keyword_questions_by_their_letters(question, language):
+    assert languages.detect(question) == language
