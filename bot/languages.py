@@ -23,8 +23,9 @@ LANGUAGES: dict[str, dict] = {
         # for a condition ("when You institute litigation") as often as for a date. No "person" (who/chi): a
         # capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
-            # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as)
-            (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|(?<!per )(?<!in )(?<!tanto )\bquant[aeio]\b(?! riguard)|"
+            # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as); the plural
+            # always counts ("per quanti anni")
+            (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[ei]\b|(?<!per )(?<!in )(?<!tanto )\bquant[ao]\b(?! riguard)|"
              r"\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b|\ba che ora\b", "number"),
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b", "year"),
             (r"\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),

@@ -32,6 +32,10 @@ _NUMERALS = (r"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|mili
              r"two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion")
 _UNITS = (r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|characters|"
           r"secondi|secondo|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri")
+# labels, not quantities: list items ("(1)", "0)") and references ("section 6", "Article 5.2")
+_LABEL = re.compile(r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
+                    r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*",
+                    re.IGNORECASE)
 _TYPE_PATTERNS = {
     "number": re.compile(rf"\d|\b(?:{_NUMERALS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
@@ -59,6 +63,8 @@ def answer_type_match(text: str, wanted: set[str], given: frozenset[str] = froze
 def _holds(text: str, kind: str, given: frozenset[str]) -> bool:
     if kind == "place":
         return any(fold(m.group(1)) not in given for m in _TYPE_PATTERNS[kind].finditer(text))
+    if kind in ("number", "duration"):
+        text = _LABEL.sub(" ", text)  # "0) Convey ... by section 6" counts nothing
     return _TYPE_PATTERNS[kind].search(text) is not None
 
 

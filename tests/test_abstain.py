@@ -89,9 +89,25 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
     ("A che ora è iniziato?", {"number"}), ("How far is it?", {"number"}),
     ("In what city was it signed?", {"place"}), ("In che città è stato firmato?", {"place"}),
+    ("Per quanti anni resta valida?", {"number"}),  # the plural always counts; "per quanto" is "as far as"
+    ("Il testo, in quanto licenza, vale ovunque?", set()),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
+
+
+@pytest.mark.parametrize("sentence, holds", [
+    ("0) Convey the Minimal Corresponding Source under the terms of section 6 of the GNU GPL.", False),
+    ("(1) assert copyright on the software, and (2) offer you this License.", False),
+    ("You may convey it under sections 3 and 4 of this License.", False),
+    ("a written offer, valid for at least three years", True),
+    ("ownership of fifty percent (50%) or more of the outstanding shares", True),
+    ("1) Use a suitable mechanism within 30 days.", True),
+])
+def test_list_items_and_section_references_are_not_quantities(sentence, holds):
+    from bot.retrieval import answer_type_match
+
+    assert answer_type_match(sentence, {"number"}) == float(holds)
 
 
 def test_a_place_follows_a_preposition_articulated_or_not():
