@@ -52,6 +52,13 @@ LANGUAGES: dict[str, dict] = {
                            "descritti", "descritta", "descritte"],
         # words asking for a name ("come si chiama X?"): a text names a thing without saying "si chiama"
         "name_words": ["chiama", "chiamano", "chiamato", "chiamata", "chiamati", "chiamate", "nome", "nomi"],
+        # function words the stopword list lacks (prepositions, modals, quantifiers): they carry no topic
+        "function_words": ["qual", "secondo", "sotto", "sopra", "entro", "oltre", "durante", "circa", "verso", "dopo",
+                           "prima", "senza", "fra", "insieme", "ogni", "qualche", "qualcosa", "qualcuno", "posso",
+                           "puoi", "può", "possiamo", "potete", "possono", "devo", "devi", "deve", "dobbiamo", "dovete",
+                           "devono", "viene", "vengono", "già", "ancora", "sempre", "mai", "molto", "poco", "altro",
+                           "altri", "stesso", "cioè", "ovvero", "oppure", "però", "quindi", "dunque", "invece",
+                           "inoltre", "esattamente"],
         "abstain": "Il documento non contiene una risposta a questa domanda.",
     },
     "en": {
@@ -79,6 +86,9 @@ LANGUAGES: dict[str, dict] = {
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
         "name_words": ["called", "name", "names", "named"],
+        "function_words": ["according", "someone", "something", "anyone", "anything", "everyone", "could", "would",
+                           "might", "must", "may", "shall", "also", "still", "already", "via", "upon", "within",
+                           "exactly"],
         "abstain": "The document does not contain an answer to this question.",
     },
 }
@@ -188,6 +198,12 @@ def determiners() -> frozenset[str]:
 def document_words() -> frozenset[str]:
     """Words about the document itself ("mentioned", "articolo"): see abstain.unknown_words."""
     return frozenset(w for res in LANGUAGES.values() for w in res["document_words"])
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """Function words the stopword lists lack ("secondo", "according"): see abstain.unknown_words."""
+    return frozenset(w for res in LANGUAGES.values() for w in res["function_words"])
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,9 @@ def test_unknown_words_skip_names_stopwords_numbers_and_the_answer_kind():
     assert words("Quale agenzia ha intervistato Rutte?") == ["intervistato"]
     assert words("What is the capital of Germany?") == ["capital", "Germany"]
     assert words("Cos'è NSatu?") == []                                 # "cos'" is "cosa", a question word
+    # function words the stopword lists lack carry no topic: "secondo", "qual", "può", "according"
+    assert words("Secondo Rutte, qual è la sede e chi può visitarla?") == ["visitarla"]
+    assert words("According to Rutte, who could visit it?") == ["visit"]
 
 
 def test_without_removes_exactly_that_word():
