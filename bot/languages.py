@@ -92,6 +92,13 @@ LANGUAGES: dict[str, dict] = {
         "abstain": "The document does not contain an answer to this question.",
     },
 }
+# "how many days?" is answered by a figure *of days*: units a count can ask for, with each language's words
+UNITS: dict[str, list[str]] = {
+    "hours": ["hour", "hours", "ore"], "days": ["day", "days", "giorno", "giorni"],
+    "weeks": ["week", "weeks", "settimana", "settimane"], "months": ["month", "months", "mese", "mesi"],
+    "years": ["year", "years", "anno", "anni"],
+}
+_COUNT_OF = re.compile(r"\b(?:how many|quant[ei])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")  # "how many (calendar) days"
 DEFAULT_LANGUAGE = "en"
 WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" splits (Markdown's __bold__, snake_case)
 FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: "gpl2", "gplv3", "python3"
@@ -132,7 +139,10 @@ def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = question.lower().strip()
     kinds = {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
-    return kinds - {"number"} if "duration" in kinds else kinds  # "quanto tempo": "un anno" holds no figure
+    if "duration" in kinds:
+        return kinds - {"number"}  # "quanto tempo": "un anno" holds no figure
+    units = {unit for m in _COUNT_OF.finditer(q) for unit, names in UNITS.items() if {m[1], m[2]} & set(names)}
+    return kinds | units | ({"number"} if units else set())
 
 
 def definition_subject(question: str) -> str:

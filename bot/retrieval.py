@@ -28,8 +28,9 @@ _DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|do
                    r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
                    r"august|september|october|november|december|today|yesterday)", re.IGNORECASE)
-_NUMERALS = (r"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|cento|mille|milioni|miliardi|"
-             r"two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion")
+_NUMERALS = (r"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|venti|trenta|quaranta|cinquanta|sessanta|"
+             r"settanta|ottanta|novanta|cento|mille|milioni|miliardi|two|three|four|five|six|seven|eight|nine|ten|"
+             r"eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion")
 _UNITS = (r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|characters|"
           r"secondi|secondo|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri")
 # labels, not quantities: list items ("(1)", "0)") and references ("section 6", "Article 5.2")
@@ -45,7 +46,8 @@ _TYPE_PATTERNS = {
                         r"([A-Z][a-zà-ÿ]+)"),
     # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines"); "one" only here,
     # where it counts something ("one of the parties" would satisfy any "how many")
-    "duration": re.compile(rf"\d|\b(?:{_NUMERALS}|one|twelve|dodici|{_UNITS})\b", re.IGNORECASE),
+    "duration": re.compile(rf"\d|\b(?:{_NUMERALS}|one|{_UNITS})\b", re.IGNORECASE),
+    **{unit: re.compile(rf"\b(?:{'|'.join(names)})\b", re.IGNORECASE) for unit, names in languages.UNITS.items()},
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|because|since|so that|due to)\b",
                          re.IGNORECASE),
 }

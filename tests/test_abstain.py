@@ -92,8 +92,11 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
     ("A che ora è iniziato?", {"number"}), ("How far is it?", {"number"}),
     ("In what city was it signed?", {"place"}), ("In che città è stato firmato?", {"place"}),
-    ("Per quanti anni resta valida?", {"number"}),  # the plural always counts; "per quanto" is "as far as"
+    ("Per quanti anni resta valida?", {"number", "years"}),  # the plural always counts; "per quanto" is "as far as"
     ("Il testo, in quanto licenza, vale ovunque?", set()),
+    # a count of a unit asks for a figure in that unit, in either language's words
+    ("Within how many days must I reply?", {"number", "days"}), ("Entro quanti giorni?", {"number", "days"}),
+    ("How many calendar months?", {"number", "months"}), ("Quanti anni ha?", {"number", "years"}),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
@@ -106,11 +109,21 @@ def test_expected_answer_types(question, types):
     ("a written offer, valid for at least three years", True),
     ("ownership of fifty percent (50%) or more of the outstanding shares", True),
     ("1) Use a suitable mechanism within 30 days.", True),
+    ("within thirty (30) days of the notice", True),   # "(30)" reads as a list item, "thirty" counts
 ])
 def test_list_items_and_section_references_are_not_quantities(sentence, holds):
     from bot.retrieval import answer_type_match
 
     assert answer_type_match(sentence, {"number"}) == float(holds)
+
+
+def test_a_count_of_days_needs_days():
+    from bot.retrieval import answer_type_match
+
+    wanted = languages.expected_types("How many days do I have to reply?")
+    assert answer_type_match("within thirty (30) days of the notice", wanted) == 1.0
+    assert answer_type_match("entro 30 giorni dalla notifica", wanted) == 1.0
+    assert answer_type_match("a written offer, valid for at least three years", wanted) == 0.0
 
 
 def test_a_place_follows_a_preposition_articulated_or_not():
