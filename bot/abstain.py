@@ -9,7 +9,8 @@ Then several signals must agree before we answer:
   2. when the question asks for a number, a measure ("how old", "how long") or a year or date by name ("in che
      anno", "what year"), the quoted passage holds one (a bare "when" is only a preference: rules answer it
      with conditions; a list item "1)" or a "section 6" is a label, not a quantity); a count of a unit ("how
-     many days") needs that unit ("three years" does not say how many days);
+     many days") needs that unit ("three years" does not say how many days), and a price ("how much does it
+     cost", "in euro") an amount of money or "free of charge";
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both);
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
@@ -31,7 +32,7 @@ from .languages import WORD
 from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
-STRICT_TYPES = {"number", "year", "date", "duration", *languages.UNITS}  # types whose absence means the passage cannot be the answer
+STRICT_TYPES = {"number", "year", "date", "duration", "price", *languages.UNITS}  # types whose absence means the passage cannot be the answer
 
 
 def numeric_tokens(text: str) -> set[str]:

@@ -33,6 +33,9 @@ LANGUAGES: dict[str, dict] = {
             (r"^(e\s+)?(dove|da dove)\b|\b(in|a|da) (quale|che) (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
             (r"\bquanto tempo\b|\bquanto a lungo\b|\bquanto (dura|durano|durerà|è durat[oa])\b", "duration"),
+            # a price: "quanto costa", "quanto si paga", "in euro"
+            (r"\bquanto (costa|costano|è costat[oaie]|costerà|si paga|bisogna pagare|devo pagare)\b|"
+             r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b", "price"),
         ],
         # "who/what is X?" asks what X is: a text says it where it defines X, or first names it (bot/retrieval.py)
         "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cos(?:a\s+|['’]\s*)|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
@@ -75,6 +78,8 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?where\b|\b(which|what) (city|town|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
             (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),
+            (r"\bhow much (does|do|did|will|would|is|are|was|were)\b.*\b(cost|costs|charge|pay)\b|\bhow much money\b|"
+             r"\bwhat(\W?s| is| was) the (price|cost)\b|\bin (dollars|euros?|yen|pounds)\b", "price"),
         ],
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "scope": r"(?:in|under|according to|for|within)\b[^,?]{1,60},\s*",
@@ -139,8 +144,8 @@ def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = question.lower().strip()
     kinds = {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
-    if "duration" in kinds:
-        return kinds - {"number"}  # "quanto tempo": "un anno" holds no figure
+    if kinds & {"duration", "price"}:
+        return kinds - {"number"}  # "quanto tempo": "un anno" holds no figure; "quanto costa": "gratis" neither
     units = {unit for m in _COUNT_OF.finditer(q) for unit, names in UNITS.items() if {m[1], m[2]} & set(names)}
     return kinds | units | ({"number"} if units else set())
 

@@ -48,6 +48,9 @@ _TYPE_PATTERNS = {
     # where it counts something ("one of the parties" would satisfy any "how many")
     "duration": re.compile(rf"\d|\b(?:{_NUMERALS}|one|{_UNITS})\b", re.IGNORECASE),
     **{unit: re.compile(rf"\b(?:{'|'.join(names)})\b", re.IGNORECASE) for unit, names in languages.UNITS.items()},
+    # a price: an amount of money, or that it is free ("free of charge", "gratuitamente")
+    "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
+                        r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|because|since|so that|due to)\b",
                          re.IGNORECASE),
 }

@@ -255,3 +255,38 @@ def test_the_kind_words_of_which_end_at_a_stopword():
     vocab = vocabulary(["Japan uses the yen."])
     assert [m.group() for m in unknown_words("Which is the currency of Japan?", vocab)] == ["currency"]
     assert [m.group() for m in unknown_words("Which currency does Japan use?", vocab)] == []
+
+
+PRICING = """Pricing
+
+The Pro plan costs $20 per month and includes priority support.
+
+The Team plan costs 50 euro per user per year. The Basic plan is free of charge for personal projects.
+
+Support tickets are answered within two working days. Refunds are possible within thirty (30) days of purchase.
+"""
+
+
+@pytest.fixture(scope="module")
+def pricing(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pricing")
+    (folder / "pricing.txt").write_text(PRICING, encoding="utf-8")
+    return Bot([folder], index_dir=folder / "index")
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("How much does the Pro plan cost?", "The Pro plan costs $20 per month and includes priority support."),
+    ("Quanto costa il piano Basic?", "The Basic plan is free of charge for personal projects."),  # free is a price
+    ("How many days do I have to ask for a refund?", "Refunds are possible within thirty (30) days of purchase."),
+    ("Within how many hours are support tickets answered?", ""),  # it says days, not hours
+])
+def test_prices_and_counts_of_a_unit(pricing, question, quote):
+    a = pricing.ask(question)
+    assert (a.text, a.abstained) == (quote, not quote)
+
+
+def test_a_price_question_abstains_where_the_text_names_no_price(bot):
+    for question in ("How much does the NSatu command cost?", "Qual è il prezzo dei caccia in euro?"):
+        a = bot.ask(question)
+        assert a.abstained, (question, a.text)
+        assert "price" in languages.expected_types(question)
