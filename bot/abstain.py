@@ -32,7 +32,8 @@ from .languages import WORD
 from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
-STRICT_TYPES = {"number", "year", "date", "duration", "price", *languages.UNITS}  # types whose absence means the passage cannot be the answer
+# types whose absence means the passage cannot be the answer
+STRICT_TYPES = {"number", "year", "date", "duration", "price", *languages.UNITS}
 
 
 def numeric_tokens(text: str) -> set[str]:

@@ -35,8 +35,8 @@ _UNITS = (r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|c
           r"secondi|secondo|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri")
 # labels, not quantities: list items ("(1)", "0)") and references ("section 6", "Article 5.2")
 _LABEL = re.compile(r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
-                    r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*",
-                    re.IGNORECASE)
+                    r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*"
+                    r"(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*", re.IGNORECASE)
 _TYPE_PATTERNS = {
     "number": re.compile(rf"\d|\b(?:{_NUMERALS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
