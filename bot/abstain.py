@@ -59,8 +59,7 @@ def vocabulary(texts: list[str]) -> frozenset[str]:
 def _untested() -> frozenset[str]:
     """Words check 4 never tests, accent-folded: stopwords, function words, words about the document or
     asking for a name."""
-    extra = languages.function_words() | languages.document_words() | languages.name_words()
-    return stopwords() | {fold(w) for w in extra}
+    return stopwords() | {fold(w) for w in languages.word_list("function_words", "document_words", "name_words")}
 
 
 def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[re.Match]:
@@ -73,7 +72,7 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
         # the (up to two) words right after "which/quale…" name the kind of answer ("which port city"):
         # a passage holding an instance of it ("Genova") rarely holds those words, so they are not tested.
         # Words asking for a name ("si chiama", "name") are not tested either: a text names without saying so
-        if word in languages.determiners():
+        if word in languages.word_list("determiners"):
             kind_words = 2
             continue
         if word in _untested():

@@ -203,28 +203,12 @@ def definition_of(subject: str) -> re.Pattern:
                       rf"|\b(?:{naming})[\W_]+(?:(?:{articles})[\W_]+)?[\"“'`«]?{name}")
 
 
-@lru_cache(maxsize=1)
-def determiners() -> frozenset[str]:
-    """Interrogative determiners of every language ("which", "quale"): see abstain.unknown_words."""
-    return frozenset(w for res in LANGUAGES.values() for w in res["determiners"])
-
-
-@lru_cache(maxsize=1)
-def document_words() -> frozenset[str]:
-    """Words about the document itself ("mentioned", "articolo"): see abstain.unknown_words."""
-    return frozenset(w for res in LANGUAGES.values() for w in res["document_words"])
-
-
-@lru_cache(maxsize=1)
-def function_words() -> frozenset[str]:
-    """Function words the stopword lists lack ("secondo", "according"): see abstain.unknown_words."""
-    return frozenset(w for res in LANGUAGES.values() for w in res["function_words"])
-
-
-@lru_cache(maxsize=1)
-def name_words() -> frozenset[str]:
-    """Words asking for a name ("called", "si chiama", "what name"): see abstain.unknown_words."""
-    return frozenset(w for res in LANGUAGES.values() for w in res["name_words"])
+@lru_cache(maxsize=None)
+def word_list(*keys: str) -> frozenset[str]:
+    """The words of these per-language lists, every language together: "determiners" ("which", "quale"),
+    "document_words" ("mentioned"), "name_words" ("si chiama"), "function_words" ("secondo"); see
+    abstain.unknown_words."""
+    return frozenset(w for res in LANGUAGES.values() for key in keys for w in res[key])
 
 
 @lru_cache(maxsize=None)
