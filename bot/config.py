@@ -41,6 +41,9 @@ class Scoring:
                                  # the shortest sentence repeating a name (docs/design.md)
     answer_type: float = 0.02    # the sentence holds what the question asks for (a number, a date...)
     introduces: float = 0.03     # a "who/what is X?" question, and the sentence defines X (or first names it)
+    negation: float = 0.02       # the question negates and so does the sentence: embeddings barely tell "does
+                                 # not apply" from "applies", and a negated question is mostly answered by a
+                                 # negated clause, in either language ("non", "not")
     hubness: float = 0.35        # minus this times the sentence's mean cosine to its nearest off-topic probes:
                                  # a hub (a bare URL, a generic clause) attracts questions it does not answer
     pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together

@@ -114,7 +114,7 @@ def baselines(bot) -> dict:
     from .pipeline import Bot
 
     s = bot.settings
-    bare = replace(s.scoring, context=0, lexical=0, answer_type=0, introduces=0, hubness=0)  # the sentence cosine
+    bare = replace(s.scoring, context=0, lexical=0, answer_type=0, introduces=0, hubness=0, negation=0)  # cosine only
     out = {
         "bm25 only": lambda: Bot.from_bot(bot, replace(bare, dense=0, lexical=1)),
         "dense only": lambda: Bot.from_bot(bot, bare),

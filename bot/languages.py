@@ -62,6 +62,9 @@ LANGUAGES: dict[str, dict] = {
                            "devono", "viene", "vengono", "già", "ancora", "sempre", "mai", "molto", "poco", "altro",
                            "altri", "stesso", "cioè", "ovvero", "oppure", "però", "quindi", "dunque", "invece",
                            "inoltre", "esattamente"],
+        # negation: a question that negates is answered by a sentence that does (embeddings barely see it)
+        "negations": ["non", "nessuno", "nessuna", "nessun", "mai", "niente", "nulla", "senza", "né", "neanche",
+                      "nemmeno", "neppure"],
         "abstain": "Il documento non contiene una risposta a questa domanda.",
     },
     "en": {
@@ -94,6 +97,8 @@ LANGUAGES: dict[str, dict] = {
         "function_words": ["according", "someone", "something", "anyone", "anything", "everyone", "could", "would",
                            "might", "must", "may", "shall", "also", "still", "already", "via", "upon", "within",
                            "exactly"],
+        "negations": ["not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "unless",
+                      "cannot"],
         "abstain": "The document does not contain an answer to this question.",
     },
 }
@@ -107,6 +112,15 @@ _COUNT_OF = re.compile(r"\b(?:how many|quant[ei])\s+([^\W\d_]+)(?:\s+([^\W\d_]+)
 DEFAULT_LANGUAGE = "en"
 WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" splits (Markdown's __bold__, snake_case)
 FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: "gpl2", "gplv3", "python3"
+
+
+_NEGATION = re.compile(r"\b(?:%s)\b|n['’]t\b" % "|".join(w for res in LANGUAGES.values() for w in res["negations"]),
+                       re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """Does the text negate, in any supported language ("not", "isn't", "non", "senza")?"""
+    return _NEGATION.search(text) is not None
 
 
 def words(text: str) -> list[str]:

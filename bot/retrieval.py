@@ -6,6 +6,7 @@
                                                                   halved across languages: names only)
           + w_type    * [sentence holds what the question asks for: a number, a date, a place, a reason]
           + w_intro   * [a "who/what is X?" question, and the sentence defines X, or first names it]
+          + w_neg     * [the question negates ("not", "non", "senza") and so does the sentence]
           - w_hub     * hubness of the sentence (mean cosine to its 10 nearest off-topic probe questions)
 
 Dense search (FAISS) over both vector sets proposes the candidates; the rest re-scores them.
@@ -74,9 +75,9 @@ def _holds(text: str, kind: str, given: frozenset[str]) -> bool:
 
 
 def combine(features: np.ndarray, scoring: Scoring) -> np.ndarray:
-    """Columns of `features`: dense, context, lexical, answer type, introduction, hubness."""
+    """Columns of `features`: dense, context, lexical, answer type, introduction, hubness, negation."""
     weights = np.array([scoring.dense, scoring.context, scoring.lexical, scoring.answer_type, scoring.introduces,
-                        -scoring.hubness], dtype=np.float32)
+                        -scoring.hubness, scoring.negation], dtype=np.float32)
     return features @ weights
 
 
@@ -111,7 +112,8 @@ class Retriever:
         wanted, given = languages.expected_types(question), frozenset(map(fold, languages.WORD.findall(question)))
         types = np.array([answer_type_match(segs[i].text, wanted, given) for i in ids], dtype=np.float32)
         intro = np.isin(ids, self.introductions(question)).astype(np.float32)
-        return np.column_stack([dense, context, lex, types, intro, self.index.hub[ids]]).astype(np.float32)
+        negation = [languages.negated(segs[i].text) for i in ids] if languages.negated(question) else np.zeros(len(ids))
+        return np.column_stack([dense, context, lex, types, intro, self.index.hub[ids], negation]).astype(np.float32)
 
     def introductions(self, question: str) -> list[int]:
         """For "who/what is X?", the sentence of each document that says what X is: the first that defines it

@@ -1,10 +1,12 @@
 """Retrieval's evidence (bot/retrieval.py) on the real article index."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from bot import languages
+from bot import Bot, languages
 
 
 def test_lexical_evidence_counts_half_across_languages(bot):
@@ -93,8 +95,6 @@ def test_hubness_is_the_mean_cosine_to_the_nearest_probes_in_any_chunking():
 
 def test_a_hub_sentence_is_scored_down_by_its_hubness(bot):
     """The hub penalty is the stored per-passage hubness times Scoring.hubness, nothing else."""
-    from dataclasses import replace
-
     from bot.retrieval import Retriever
 
     question = "Dove ha sede il comando NSatu?"
@@ -132,3 +132,44 @@ def test_baselines_keep_one_kind_of_evidence(bot):
 ])
 def test_detect_reads_keyword_questions_by_their_letters(question, language):
     assert languages.detect(question) == language
+
+
+@pytest.mark.parametrize("text, negates", [
+    ("If the parcel does not fit in the letterbox", True), ("It isn't free", True), ("Nobody is at home", True),
+    ("Se il pacco non entra", True), ("senza ricevuta", True), ("If the parcel fits", False),
+    ("Nonetheless it fits", False), ("Il pacco entra", False),
+])
+def test_negated_in_either_language(text, negates):
+    assert languages.negated(text) is negates
+
+
+DELIVERY = """Delivery of parcels
+
+If the parcel fits in the letterbox, the courier leaves it there and sends a text message.
+
+If the parcel does not fit in the letterbox, the courier leaves a card and takes the parcel to the nearest post office.
+
+If the recipient is at home, the courier asks for a signature. If nobody is at home, the courier tries again the next working day.
+
+Parcels that are collected within ten days are free of charge. Parcels that are not collected within ten days go back to the sender.
+"""
+
+
+@pytest.fixture(scope="module")
+def delivery(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("delivery")
+    (folder / "delivery.txt").write_text(DELIVERY, encoding="utf-8")
+    return Bot([folder / "delivery.txt"], index_dir=folder / "index")
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("Se non sono a casa cosa fa il corriere?", "If nobody is at home, the courier tries again the next working day."),
+    ("E se non ritiro il pacco entro dieci giorni?",
+     "Parcels that are not collected within ten days go back to the sender."),
+])
+def test_a_negated_question_prefers_the_negated_sentence(delivery, question, quote):
+    """Embeddings barely see negation: without Scoring.negation both Italian questions quote the English
+    sentence that says the opposite ("If the recipient is at home", "collected within ten days are free")."""
+    assert delivery.ask(question).text == quote
+    plain = Bot.from_bot(delivery, replace(delivery.settings.scoring, negation=0))
+    assert plain.ask(question).text != quote
