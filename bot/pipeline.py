@@ -126,7 +126,7 @@ class Bot:
         return known
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
-        return embedder.encode(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
+        return embedder.encode_spread(self.model, [t[: self.settings.max_question_chars] for t in texts], "query")
 
     def _pull(self, question: str, words: list, qvec: np.ndarray, variants: np.ndarray, seg_id: int,
               decision: Decision) -> Decision:

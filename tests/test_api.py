@@ -8,6 +8,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot import Answer, Bot, Citation, ask
@@ -405,3 +406,20 @@ def test_ask_quotes_a_restating_list_item_with_the_sentence_that_answers(tmp_pat
     a = bot.ask("How do I turn on core dumps?")
     assert not a.abstained and a.text.startswith("3. Turn on core dumps.") and "limit coredumpsize" in a.text
     assert a.text == bot.texts["notes.txt"][a.citations[0].start:a.citations[0].end]
+
+
+def test_question_batches_spread_over_cores_equal_one_batch(bot):
+    """A question and its check-4 variants are encoded in parallel forward passes (embedder.encode_spread):
+    the same vectors, in the same order, as one model.encode batch, from several threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot import embedder
+
+    texts = ["Dove ha sede il comando NSatu?", "Dove ha sede il comando?", "Where is NSatu based?", "NSatu", "Rutte"]
+    expected = embedder.encode(bot.model, texts, "query")
+    for n in range(1, len(texts) + 1):
+        np.testing.assert_allclose(embedder.encode_spread(bot.model, texts[:n], "query"), expected[:n], atol=1e-5)
+    with ThreadPoolExecutor(4) as pool:  # concurrent callers share one tokenizer, which is not thread-safe
+        results = list(pool.map(lambda _: embedder.encode_spread(bot.model, texts, "query"), range(8)))
+    for got in results:
+        np.testing.assert_allclose(got, expected, atol=1e-5)
