@@ -88,14 +88,19 @@ def encode_spread(model, texts: list[str], kind: str) -> np.ndarray:
     import torch
 
     parts = min(len(texts), (os.cpu_count() or 1) // torch.get_num_threads())  # cores torch's threads leave free
-    if parts < 2:
+    lock = _lock_for(model)  # the tokenizer is not thread-safe, and one request at a time keeps the cores bounded
+    # parts cost more CPU in all than one batch: spread only when no other request is encoding (under load,
+    # with several web clients, the cores are busy anyway and throughput matters more)
+    if parts < 2 or not lock.acquire(blocking=False):
         return encode(model, texts, kind)
-    chunks = [list(c) for c in np.array_split(np.array(texts, dtype=object), parts)]
-    prompt = (getattr(model, "prompts", None) or {}).get(kind)
-    with _lock_for(model):  # the tokenizer is not thread-safe, and one request at a time keeps the cores bounded
+    try:
+        chunks = [list(c) for c in np.array_split(np.array(texts, dtype=object), parts)]
+        prompt = (getattr(model, "prompts", None) or {}).get(kind)
         features = [model.preprocess(chunk, prompt=prompt) for chunk in chunks]
         others = [_pool().submit(_forward, model, f) for f in features[1:]]
         vectors = [_forward(model, features[0]), *(f.result() for f in others)]
+    finally:
+        lock.release()
     return np.ascontiguousarray(np.vstack(vectors), dtype=np.float32)
 
 
