@@ -32,8 +32,9 @@ _DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|do
 _NUMERALS = (r"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|venti|trenta|quaranta|cinquanta|sessanta|"
              r"settanta|ottanta|novanta|cento|mille|milioni|miliardi|two|three|four|five|six|seven|eight|nine|ten|"
              r"eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion")
-_UNITS = (r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|lines?|words?|characters|"
-          r"secondi|secondo|minut[oi]|ore|giorn[oi]|settiman[ae]|mes[ei]|ann[oi]|righe|parole|caratteri")
+# units of a duration or length: the countable units of languages.UNITS, and finer or textual ones
+_UNITS = "|".join([*(w for names in languages.UNITS.values() for w in names), r"seconds?", r"minutes?", r"lines?",
+                   r"words?", "characters", "secondi", "secondo", r"minut[oi]", "righe", "parole", "caratteri"])
 # labels, not quantities: list items ("(1)", "0)") and references ("section 6", "Article 5.2")
 _LABEL = re.compile(r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
                     r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*"

@@ -411,7 +411,10 @@ def test_ask_quotes_a_restating_list_item_with_the_sentence_that_answers(tmp_pat
 def test_question_batches_spread_over_cores_equal_one_batch(bot):
     """A question and its check-4 variants are encoded in parallel forward passes (embedder.encode_spread):
     the same vectors, in the same order, as one model.encode batch, from several threads at once."""
+    import os
     from concurrent.futures import ThreadPoolExecutor
+
+    import torch
 
     from bot import embedder
 
@@ -419,6 +422,8 @@ def test_question_batches_spread_over_cores_equal_one_batch(bot):
     expected = embedder.encode(bot.model, texts, "query")
     for n in range(1, len(texts) + 1):
         np.testing.assert_allclose(embedder.encode_spread(bot.model, texts[:n], "query"), expected[:n], atol=1e-5)
+    if (os.cpu_count() or 1) >= 2 and torch.get_num_threads() == 1:  # the parallel path ran, not the fallback
+        assert embedder._pool.cache_info().currsize == 1
     with ThreadPoolExecutor(4) as pool:  # concurrent callers share one tokenizer, which is not thread-safe
         results = list(pool.map(lambda _: embedder.encode_spread(bot.model, texts, "query"), range(8)))
     for got in results:
