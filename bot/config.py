@@ -46,7 +46,8 @@ class Scoring:
                                  # negated clause, in either language ("non", "not")
     hubness: float = 0.35        # minus this times the sentence's mean cosine to its nearest off-topic probes:
                                  # a hub (a bare URL, a generic clause) attracts questions it does not answer
-    pair_gain: float = 0.01      # how much better two adjacent sentences must score to be returned together
+    pair_gain: float = 0.02      # the best sentence's neighbour (same paragraph) scoring within this of it is
+                                 # quoted with it: the two read as one answer (0.01 until 2026-11-27, docs/design.md)
     null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores
     margin: float = 0.0          # extra safety added to the calibrated threshold
     max_pull: float = 0.014      # abstain when leaving out a word unknown to the documents raises the quoted
