@@ -55,9 +55,9 @@ def load_model(name: str):
                          "or the --model CLI flag") from exc
 
 
-def _prompt(model, kind: str) -> dict:
+def _prompt(model, kind: str) -> str | None:
     """E5-style models were trained with 'query: '/'passage: ' prefixes; others get none."""
-    return {"prompt_name": kind} if kind in (getattr(model, "prompts", None) or {}) else {}
+    return (getattr(model, "prompts", None) or {}).get(kind)
 
 
 _locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -74,7 +74,7 @@ def encode(model, texts: list[str], kind: str, batch_size: int = 32, progress: b
     """L2-normalised float32 vectors, one row per text; kind is 'query' or 'passage'."""
     with _lock_for(model):
         vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                               show_progress_bar=progress, **_prompt(model, kind))
+                               show_progress_bar=progress, prompt=_prompt(model, kind))
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
@@ -95,8 +95,7 @@ def encode_spread(model, texts: list[str], kind: str) -> np.ndarray:
         return encode(model, texts, kind)
     try:
         chunks = [list(c) for c in np.array_split(np.array(texts, dtype=object), parts)]
-        prompt = (getattr(model, "prompts", None) or {}).get(kind)
-        features = [model.preprocess(chunk, prompt=prompt) for chunk in chunks]
+        features = [model.preprocess(chunk, prompt=_prompt(model, kind)) for chunk in chunks]
         others = [_pool().submit(_forward, model, f) for f in features[1:]]
         vectors = [_forward(model, features[0]), *(f.result() for f in others)]
     finally:

@@ -173,3 +173,31 @@ def test_a_negated_question_prefers_the_negated_sentence(delivery, question, quo
     assert delivery.ask(question).text == quote
     plain = Bot.from_bot(delivery, replace(delivery.settings.scoring, negation=0))
     assert plain.ask(question).text != quote
+
+
+PACKER = """Packer 2 manual
+
+Packer compresses files on the command line. It reads one file and writes a smaller one next to it.
+
+Packer supports multithreaded compression. Packer doesn't support multithreaded decompression yet: it is planned for a later release.
+
+To report a bug, write to the mailing list with the version number and the command you ran.
+"""
+
+
+@pytest.fixture(scope="module")
+def packer(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("packer")
+    (folder / "packer.txt").write_text(PACKER, encoding="utf-8")
+    return Bot([folder / "packer.txt"], index_dir=folder / "index")
+
+
+@pytest.mark.parametrize("question", ["La decompressione di Packer usa più thread?",
+                                      "Posso decomprimere con più thread?"])
+def test_a_neighbour_scoring_nearly_as_well_is_quoted_too(packer, question):
+    """The sentence about compression scores 0.012-0.015 above its neighbour, which answers: within
+    Scoring.pair_gain (0.02) both are quoted; at the old 0.01 only the one that does not answer was."""
+    both = "Packer supports multithreaded compression. Packer doesn't support multithreaded decompression yet"
+    assert packer.ask(question).text.startswith(both)
+    narrow = Bot.from_bot(packer, replace(packer.settings.scoring, pair_gain=0.01))
+    assert narrow.ask(question).text == "Packer supports multithreaded compression."
