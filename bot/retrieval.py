@@ -40,7 +40,8 @@ _LABEL = re.compile(r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]
                     r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*"
                     r"(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*", re.IGNORECASE)
 _TYPE_PATTERNS = {
-    "number": re.compile(rf"\d|\b(?:{_NUMERALS})\b"),
+    # "di un secondo", "for a year": one of a unit is a quantity too
+    "number": re.compile(rf"\d|\b(?:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)

@@ -110,6 +110,9 @@ def test_expected_answer_types(question, types):
     ("ownership of fifty percent (50%) or more of the outstanding shares", True),
     ("1) Use a suitable mechanism within 30 days.", True),
     ("within thirty (30) days of the notice", True),   # "(30)" reads as a list item, "thirty" counts
+    ("L'orario delle autofirme sarà aumentato di un secondo.", True),  # one of a unit is a quantity
+    ("The offer stays valid for a year.", True),
+    ("<one line to give the program's name and a brief idea of what it does.>", False),  # a template, no count
 ])
 def test_list_items_and_section_references_are_not_quantities(sentence, holds):
     from bot.retrieval import answer_type_match
@@ -263,7 +266,7 @@ The Pro plan costs $20 per month and includes priority support.
 
 The Team plan costs 50 euro per user per year. The Basic plan is free of charge for personal projects.
 
-Support tickets are answered within two working days. Refunds are possible within thirty (30) days of purchase.
+Each renewal extends the subscription by a year. Support tickets are answered within two working days. Refunds are possible within thirty (30) days of purchase.
 """
 
 
@@ -279,6 +282,7 @@ def pricing(tmp_path_factory):
     ("Quanto costa il piano Basic?", "The Basic plan is free of charge for personal projects."),  # free is a price
     ("How many days do I have to ask for a refund?", "Refunds are possible within thirty (30) days of purchase."),
     ("Within how many hours are support tickets answered?", ""),  # it says days, not hours
+    ("How much does each renewal extend the subscription?", "Each renewal extends the subscription by a year."),
 ])
 def test_prices_and_counts_of_a_unit(pricing, question, quote):
     a = pricing.ask(question)
