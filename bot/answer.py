@@ -40,22 +40,29 @@ def cite(seg: Segment, score: float, document_text: str, end: int | None = None)
 
 
 def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int,
-            restates: Callable[[Segment], bool] = lambda seg: False) -> list[Citation]:
-    """The best sentence, extended to its neighbour when that scores nearly as well (the answer
-    spans both), then the next-best distinct sentences as supporting citations. A best sentence that only
-    restates the question (lexical.restates) is extended through the best other sentence of its paragraph,
-    and a quote ending in ":" through the sentence that follows it."""
+            restates: Callable[[Segment], bool] = lambda seg: False, quote_chars: int = 400) -> list[Citation]:
+    """The best sentence, extended to its neighbours while they score nearly as well (the answer spans
+    them: "You may charge... You may charge... You may not charge a fee for this Package itself."), the
+    better neighbour first, up to quote_chars once the quote holds two sentences; then the next-best
+    distinct sentences as supporting citations. A best sentence that only restates the question
+    (lexical.restates) is extended through the best other sentence of its paragraph, and a quote ending in
+    ":" through the sentence that follows it."""
     ids = [int(i) for i in scored.ids]
     scores = dict(zip(ids, map(float, scored.scores)))
     best = ids[0]
     seg = segments[best]
     text = texts[seg.source]
+
+    def close(i: int) -> bool:
+        return (0 <= i < len(segments) and i in scores and segments[i].source == seg.source
+                and segments[i].paragraph == seg.paragraph and scores[i] >= scores[best] - pair_gain)
+
     first, last = best, best
-    for neighbour in (best - 1, best + 1):
-        if (0 <= neighbour < len(segments) and neighbour in scores
-                and segments[neighbour].source == seg.source and segments[neighbour].paragraph == seg.paragraph
-                and scores[neighbour] >= scores[best] - pair_gain):
-            first, last = min(best, neighbour), max(best, neighbour)
+    while grow := [i for i in (first - 1, last + 1) if close(i)]:
+        i = max(grow, key=scores.__getitem__)
+        if last > first and segments[max(last, i)].end - segments[min(first, i)].start > quote_chars:
+            break
+        first, last = min(first, i), max(last, i)
     if first == last and restates(seg):
         here = (seg.source, seg.paragraph)
         same = [i for i in ids if i != best and (segments[i].source, segments[i].paragraph) == here]  # best first

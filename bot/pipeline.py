@@ -172,7 +172,7 @@ class Bot:
             return Answer(question, "", True, closest, round(best, 4), round(decision.threshold, 4),
                           languages.abstain_message(question), searched)
         citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k,
-                            lambda seg: restates(searched, seg.text, self.languages[seg.source]))
+                            lambda seg: restates(searched, seg.text, self.languages[seg.source]), scoring.quote_chars)
         return Answer(question, citations[0].text, False, citations, round(best, 4), round(decision.threshold, 4),
                       "", searched)
 

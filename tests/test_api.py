@@ -342,6 +342,35 @@ def test_a_sentence_is_quoted_with_its_neighbour_when_that_scores_nearly_as_well
     assert quote({1: 1.30, 3: 1.299}) == "Due."                   # other paragraph: never joined
 
 
+def test_a_run_of_sentences_scoring_nearly_as_well_is_quoted_up_to_quote_chars():
+    """extract(): the quote grows, better neighbour first, while the next sentence of the paragraph scores
+    within pair_gain of the best; past two sentences only while it stays within quote_chars."""
+    import numpy as np
+
+    from bot.answer import extract
+    from bot.retrieval import Scored
+    from bot.segments import Segment
+
+    words = ["You may charge a copying fee.", "You may charge for support.", "You may not charge for the Package.",
+             "You may aggregate it."]
+    text, segs = "", []
+    for i, w in enumerate(words):
+        segs.append(Segment("t.txt", 1, len(text), len(text) + len(w), w, 0, 0))
+        text += w + " "
+    texts = {"t.txt": text}
+
+    def quote(scores: dict[int, float], chars: int = 400) -> str:
+        ids = np.array(sorted(scores, key=scores.get, reverse=True))
+        return extract(Scored(ids, np.array([scores[i] for i in ids]), np.zeros((len(ids), 4))), segs, texts,
+                       0.02, 3, quote_chars=chars)[0].text
+
+    three = " ".join(words[:3])
+    assert quote({0: 1.14, 2: 1.136, 1: 1.131, 3: 1.0}) == three     # the answer is the third sentence
+    assert quote({1: 1.14, 2: 1.135, 0: 1.13, 3: 1.0}) == three     # grown on both sides of the best
+    assert quote({1: 1.14, 2: 1.135, 0: 1.11, 3: 1.0}) == " ".join(words[1:3])  # the first is too far behind
+    assert quote({0: 1.14, 2: 1.136, 1: 1.131, 3: 1.0}, chars=70) == " ".join(words[:2])  # a pair at most
+
+
 def test_a_sentence_that_only_restates_the_question_is_quoted_with_its_paragraph_s_best_other_sentence():
     """extract() with lexical.restates: "3. Turn on core dumps." adds nothing to "how to turn on core dumps
     in tcsh"; the quote runs on to the best-scoring other sentence of its paragraph (not to other paragraphs)."""
