@@ -41,30 +41,27 @@ def cite(seg: Segment, score: float, document_text: str, end: int | None = None)
 
 def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int,
             restates: Callable[[Segment], bool] = lambda seg: False, quote_chars: int = 400) -> list[Citation]:
-    """The best sentence, extended to its neighbours while they score nearly as well (the answer spans
-    them: "You may charge... You may charge... You may not charge a fee for this Package itself."), the
-    better neighbour first, up to quote_chars once the quote holds two sentences; then the next-best
-    distinct sentences as supporting citations. A best sentence that only restates the question
-    (lexical.restates) is extended through the best other sentence of its paragraph, and a quote ending in
-    ":" through the sentence that follows it."""
+    """The best sentence, and with it the sentences of its paragraph that score nearly as well (within
+    pair_gain), best first, with whatever lies between them (the quote stays one slice of the text), while
+    the quote stays within quote_chars: "You may charge... You may charge... You may not charge a fee for
+    this Package itself." An adjacent neighbour may always join. Then the next-best distinct sentences as
+    supporting citations. A best sentence that only restates the question (lexical.restates) is extended
+    through the best other sentence of its paragraph, and a quote ending in ":" through the sentence that
+    follows it."""
     ids = [int(i) for i in scored.ids]
     scores = dict(zip(ids, map(float, scored.scores)))
     best = ids[0]
     seg = segments[best]
     text = texts[seg.source]
-
-    def close(i: int) -> bool:
-        return (0 <= i < len(segments) and i in scores and segments[i].source == seg.source
-                and segments[i].paragraph == seg.paragraph and scores[i] >= scores[best] - pair_gain)
-
+    here = (seg.source, seg.paragraph)
     first, last = best, best
-    while grow := [i for i in (first - 1, last + 1) if close(i)]:
-        i = max(grow, key=scores.__getitem__)
-        if last > first and segments[max(last, i)].end - segments[min(first, i)].start > quote_chars:
-            break
-        first, last = min(first, i), max(last, i)
+    for i in ids[1:]:
+        if (segments[i].source, segments[i].paragraph) != here or scores[i] < scores[best] - pair_gain:
+            continue
+        lo, hi = min(first, i), max(last, i)
+        if segments[hi].end - segments[lo].start <= quote_chars or (first == last and abs(i - best) == 1):
+            first, last = lo, hi
     if first == last and restates(seg):
-        here = (seg.source, seg.paragraph)
         same = [i for i in ids if i != best and (segments[i].source, segments[i].paragraph) == here]  # best first
         if same:
             first, last = min(best, same[0]), max(best, same[0])

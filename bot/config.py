@@ -48,8 +48,8 @@ class Scoring:
                                  # a hub (a bare URL, a generic clause) attracts questions it does not answer
     pair_gain: float = 0.02      # the best sentence's neighbour (same paragraph) scoring within this of it is
                                  # quoted with it: the two read as one answer (0.01 until 2026-11-27, docs/design.md);
-                                 # so is the next neighbour of the pair, and so on, while it scores within this
-    quote_chars: int = 400       # ...and the quote stays this short (a pair is always allowed)
+                                 # so is any sentence of its paragraph within this, with what lies between...
+    quote_chars: int = 400       # ...while the quote stays this short (an adjacent pair is always allowed)
     null_quantile: float = 0.95  # abstain below this quantile of off-topic questions' best scores
     margin: float = 0.0          # extra safety added to the calibrated threshold
     max_pull: float = 0.014      # abstain when leaving out a word unknown to the documents raises the quoted

@@ -342,9 +342,9 @@ def test_a_sentence_is_quoted_with_its_neighbour_when_that_scores_nearly_as_well
     assert quote({1: 1.30, 3: 1.299}) == "Due."                   # other paragraph: never joined
 
 
-def test_a_run_of_sentences_scoring_nearly_as_well_is_quoted_up_to_quote_chars():
-    """extract(): the quote grows, better neighbour first, while the next sentence of the paragraph scores
-    within pair_gain of the best; past two sentences only while it stays within quote_chars."""
+def test_sentences_of_the_paragraph_scoring_nearly_as_well_are_quoted_with_what_lies_between_up_to_quote_chars():
+    """extract(): sentences of the best one's paragraph within pair_gain of it join the quote, best first,
+    with the sentences between them, while the quote stays within quote_chars (an adjacent one always may)."""
     import numpy as np
 
     from bot.answer import extract
@@ -369,6 +369,8 @@ def test_a_run_of_sentences_scoring_nearly_as_well_is_quoted_up_to_quote_chars()
     assert quote({1: 1.14, 2: 1.135, 0: 1.13, 3: 1.0}) == three     # grown on both sides of the best
     assert quote({1: 1.14, 2: 1.135, 0: 1.11, 3: 1.0}) == " ".join(words[1:3])  # the first is too far behind
     assert quote({0: 1.14, 2: 1.136, 1: 1.131, 3: 1.0}, chars=70) == " ".join(words[:2])  # a pair at most
+    assert quote({0: 1.14, 2: 1.135, 1: 1.0, 3: 1.0}) == three      # the middle one comes along: one slice
+    assert quote({0: 1.14, 2: 1.135, 1: 1.0, 3: 1.0}, chars=70) == words[0]  # too long to bridge
 
 
 def test_a_sentence_that_only_restates_the_question_is_quoted_with_its_paragraph_s_best_other_sentence():
