@@ -33,7 +33,7 @@ from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
 # types whose absence means the passage cannot be the answer
-STRICT_TYPES = {"number", "year", "date", "duration", "price", *languages.UNITS}
+STRICT_TYPES = {"number", "year", "date", "duration", "price", "email", *languages.UNITS}
 
 
 def numeric_tokens(text: str) -> set[str]:
@@ -43,9 +43,10 @@ def numeric_tokens(text: str) -> set[str]:
 
 def known_code(token: str, numbers: set[str], words: frozenset[str]) -> bool:
     """A numeric token the corpus knows: used as is, or a name it uses fused with a number it uses ("GPLv2"
-    about a licence that says "GPL" and "Version 2")."""
-    fused = languages.FUSED.fullmatch(token)
-    return token in numbers or bool(fused and fused[1] in words and fused[2] in numbers)
+    about a licence that says "GPL" and "Version 2"), or a version it uses ("v1" where it says "Version 1")."""
+    fused, version = languages.FUSED.fullmatch(token), languages.VERSION.fullmatch(token)
+    return (token in numbers or bool(fused and fused[1] in words and fused[2] in numbers)
+            or bool(version and version[1] in numbers))
 
 
 def vocabulary(texts: list[str]) -> frozenset[str]:

@@ -36,6 +36,7 @@ LANGUAGES: dict[str, dict] = {
             # a price: "quanto costa", "quanto si paga", "in euro"
             (r"\bquanto (costa|costano|è costat[oaie]|costerà|si paga|bisogna pagare|devo pagare)\b|"
              r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b", "price"),
+            (r"\bindirizz[oi] (e-?mail|di posta)", "email"),  # an address asked for, not "posso mandarlo per email?"
         ],
         # "who/what is X?" asks what X is: a text says it where it defines X, or first names it (bot/retrieval.py)
         "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cos(?:a\s+|['’]\s*)|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
@@ -73,8 +74,8 @@ LANGUAGES: dict[str, dict] = {
         "stopwords": frozenset(_sw.STOPWORDS_EN_PLUS) | {"what", "which", "who", "whom", "whose", "where", "when", "how",
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},
         "cues": [
-            (r"^(and\s+)?how (many|much|old|far|big|large|tall|high)\b|\bnumber of\b|\bwhat (percentage|time)\b",
-             "number"),  # measures: "how old", "what percentage" are answered with a figure
+            (r"^(and\s+)?(exactly\s+)?how (many|much|old|far|big|large|tall|high)\b|\bnumber of\b|"
+             r"\bwhat (percentage|time)\b", "number"),  # measures: "how old", "what percentage" are answered with a figure
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
             (r"^(and\s+)?when\b", "time"),
@@ -83,6 +84,7 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),
             (r"\bhow much (does|do|did|will|would|is|are|was|were)\b.*\b(cost|costs|charge|pay)\b|\bhow much money\b|"
              r"\bwhat(\W?s| is| was) the (price|cost)\b|\bin (dollars|euros?|yen|pounds)\b", "price"),
+            (r"\be-?mail address", "email"),  # an address asked for, not "can I send it by email?"
         ],
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "scope": r"(?:in|under|according to|for|within)\b[^,?]{1,60},\s*",
@@ -112,6 +114,7 @@ _COUNT_OF = re.compile(r"\b(?:how many|quant[ei])\s+([^\W\d_]+)(?:\s+([^\W\d_]+)
 DEFAULT_LANGUAGE = "en"
 WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" splits (Markdown's __bold__, snake_case)
 FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: "gpl2", "gplv3", "python3"
+VERSION = re.compile(r"v(\d+(?:\.\d+)*)", re.IGNORECASE)  # a version on its own: "GPL v1", "v2.1"
 
 
 _NEGATION = re.compile(r"\b(?:%s)\b|n['’]t\b" % "|".join(w for res in LANGUAGES.values() for w in res["negations"]),
@@ -156,7 +159,7 @@ def _identifier():
 
 def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
-    q = question.lower().strip()
+    q = unscoped(question).lower()
     kinds = {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
     if kinds & {"duration", "price"}:
         return kinds - {"number"}  # "quanto tempo": "un anno" holds no figure; "quanto costa": "gratis" neither
@@ -164,15 +167,23 @@ def expected_types(question: str) -> set[str]:
     return kinds | units | ({"number"} if units else set())
 
 
+def unscoped(question: str) -> str:
+    """The question without a leading scope ("Under the GPL, how many..." -> "how many...")."""
+    question = question.strip()
+    for res in LANGUAGES.values():
+        scope = re.match(res["scope"], question, re.IGNORECASE)
+        if scope:
+            return question[scope.end():]
+    return question
+
+
 def definition_subject(question: str) -> str:
     """X in "who/what is X?", up to its first function word ("chi è il sindaco di Torino" -> "il sindaco";
     "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
     any other question, including "what is X for?" (a subject ending in a function word is a clause). A
     quoted subject is taken whole."""
-    question = question.strip()
+    q = unscoped(question)  # "Under the GPL, what is a covered work?"
     for res in LANGUAGES.values():
-        scope = re.match(res["scope"], question, re.IGNORECASE)  # "Under the GPL, what is a covered work?"
-        q = question[scope.end():] if scope else question
         cue = re.match(res["definition"], q, re.IGNORECASE)
         if not cue:
             continue

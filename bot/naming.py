@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .documents import TEXT_SUFFIXES
-from .languages import FUSED, WORD
+from .languages import FUSED, VERSION, WORD
 from .lexical import fold, stopwords
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")  # "gnu.org/licenses/why-not-lgpl.html" does not make GPL-3 say "LGPL"
@@ -35,7 +35,7 @@ def _words(text: str) -> set[str]:
     return {w for w in WORD.findall(fold(text)) if w not in stopwords() and len(w) > 1 and not w.isdigit()}
 
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")  # words, and dotted numbers whole ("1.1")
+_TOKEN = re.compile(r"(?<![^\W_])[vV]?\d+(?:\.\d+)+|[^\W_]+")  # words, and dotted numbers whole ("1.1", "v2.1")
 _VERSION_WORDS = frozenset({"version", "versione", "ver", "v"})
 
 
@@ -156,9 +156,11 @@ class DocumentNames:
                         [(word, span) for span, word in acronyms], key=lambda t: t[1])
         for i, (number, span) in enumerate(tokens):
             names = [(w, s) for w, s in tokens[max(0, i - 5):i] if w not in _VERSION_WORDS][-4:]
-            fused = FUSED.fullmatch(number)
+            fused, bare = FUSED.fullmatch(number), VERSION.fullmatch(number)
             if fused and fused[1] in self.family:  # "gplv2"
                 names, number = [(fused[1], span)], fused[2]
+            elif bare:  # "gpl v2"
+                number = bare[1]
             if not number[0].isdigit():
                 continue
             version = _version(number)

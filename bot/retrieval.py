@@ -54,6 +54,7 @@ _TYPE_PATTERNS = {
     # a price: an amount of money, or that it is free ("free of charge", "gratuitamente")
     "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
                         r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|because|since|so that|due to)\b",
                          re.IGNORECASE),
 }

@@ -97,6 +97,11 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     # a count of a unit asks for a figure in that unit, in either language's words
     ("Within how many days must I reply?", {"number", "days"}), ("Entro quanti giorni?", {"number", "days"}),
     ("How many calendar months?", {"number", "months"}), ("Quanti anni ha?", {"number", "years"}),
+    # after a leading scope, and "exactly how many"
+    ("Under the GPL, exactly how many dollars may I charge?", {"number"}), ("In Italy, how far is it?", {"number"}),
+    # an e-mail address asked for, not e-mail mentioned
+    ("What email address do I write to?", {"email"}), ("Qual è l'indirizzo email del titolare?", {"email"}),
+    ("Can I send the source by e-mail?", set()),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
@@ -204,12 +209,13 @@ def test_a_year_asked_for_by_name_needs_a_year_but_when_only_prefers_a_date(ques
 
 
 def test_a_code_the_corpus_never_uses_abstains_unless_it_fuses_a_known_name_and_number():
-    """"GPLv2" about a licence that says "GPL" and "Version 2" is known; "F-35" where only "F-16" occurs,
-    or "GPLv4", is not."""
+    """"GPLv2" or "GPL v2" about a licence that says "GPL" and "Version 2" is known; "F-35" where only "F-16"
+    occurs, or "GPLv4", is not."""
     corpus = ["This is the GPL, Version 2, as flown on the F-16."]
     numbers = set().union(*map(numeric_tokens, corpus))
     abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, numbers, vocabulary(corpus))
     for question, abstains in (("What does GPLv2 say?", False), ("What does gpl2 say?", False),
+                               ("What does GPL v2 say?", False), ("What does GPL v4 say?", True),
                                ("What does GPLv4 say?", True), ("Is the F-35 mentioned?", True),
                                ("What does xyz2 say?", True)):
         decision = abstainer.decide(question, 1.0, corpus[0])
@@ -264,6 +270,8 @@ PRICING = """Pricing
 
 The Pro plan costs $20 per month and includes priority support.
 
+Questions about invoices go to billing@example.com.
+
 The Team plan costs 50 euro per user per year. The Basic plan is free of charge for personal projects.
 
 Each renewal extends the subscription by a year. Support tickets are answered within two working days. Refunds are possible within thirty (30) days of purchase.
@@ -287,6 +295,14 @@ def pricing(tmp_path_factory):
 def test_prices_and_counts_of_a_unit(pricing, question, quote):
     a = pricing.ask(question)
     assert (a.text, a.abstained) == (quote, not quote)
+
+
+def test_an_email_address_is_quoted_where_the_text_gives_one_and_never_made_up(pricing, bot):
+    a = pricing.ask("Which email address handles invoice questions?")
+    assert a.text == "Questions about invoices go to billing@example.com." and not a.abstained
+    for question in ("What is the email address of the NSatu command?", "Qual è l'indirizzo email di Rutte?"):
+        a = bot.ask(question)
+        assert a.abstained and a.citations, (question, a.text)
 
 
 def test_a_price_question_abstains_where_the_text_names_no_price(bot):

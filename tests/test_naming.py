@@ -146,6 +146,8 @@ SIBLING_TITLES = {"GPL-2": "GNU GENERAL PUBLIC LICENSE Version 2", "GPL-3": "GNU
     ("What does the GPL say about conveying?", {"GPL-2", "GPL-3"}),       # LGPL-3's "GNU GPL" is a reference
     ("What does section 2 of the GPL say?", {"GPL-2", "GPL-3"}),          # a number alone is not a version
     ("Compare the MPL 1.1 with GPLv2", {"MPL-1.1", "GPL-2"}),
+    ("Under GPL v2, may I sell copies?", {"GPL-2"}),                     # a version on its own: "v2"
+    ("mpl v1.1 netscape", {"MPL-1.1"}),
     ("Who is the license steward?", set()),
 ])
 def test_a_name_with_a_version_picks_that_version(question, named):
