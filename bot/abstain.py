@@ -63,6 +63,15 @@ def _untested() -> frozenset[str]:
     return stopwords() | {fold(w) for w in languages.word_list("function_words", "document_words", "name_words")}
 
 
+def _spellings(word: str) -> list[str]:
+    """The word, and its other English spellings: "licence" for a text that says "license", and back."""
+    out = [word]
+    if len(word) >= 5:
+        for a, b in languages.SPELLINGS:
+            out += [word.replace(x, y) for x, y in ((a, b), (b, a)) if x in word]
+    return out
+
+
 def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[re.Match]:
     """Content words of the question that the documents never use, in any form we can match (names and
     shared words are known; in a cross-language question most words are unknown, which is fine: the
@@ -84,7 +93,8 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
             continue
         if len(word) < 3 or any(c.isdigit() for c in word):
             continue
-        if word in vocab or any(languages.stemmer(code).stemWord(word) in vocab for code in languages.LANGUAGES):
+        if any(w in vocab or any(languages.stemmer(code).stemWord(w) in vocab for code in languages.LANGUAGES)
+               for w in _spellings(word)):
             continue
         out.append(m)
         if len(out) == limit:

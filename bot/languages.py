@@ -110,6 +110,9 @@ UNITS: dict[str, list[str]] = {
     "weeks": ["week", "weeks", "settimana", "settimane"], "months": ["month", "months", "mese", "mesi"],
     "years": ["year", "years", "anno", "anni"],
 }
+# British and American spellings (licence/license, colour/color, organise/organize): check 4 must not read a
+# question's "licence" as a word the licence never uses
+SPELLINGS = [("ence", "ense"), ("our", "or"), ("isation", "ization"), ("ise", "ize"), ("yse", "yze"), ("tre", "ter")]
 _COUNT_OF = re.compile(r"\b(?:how many|quant[ei])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")  # "how many (calendar) days"
 DEFAULT_LANGUAGE = "en"
 WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" splits (Markdown's __bold__, snake_case)

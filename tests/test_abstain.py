@@ -48,6 +48,13 @@ def test_unknown_words_skip_names_stopwords_numbers_and_the_answer_kind():
     assert words("According to Rutte, who could visit it?") == ["visit"]
 
 
+def test_british_and_american_spellings_are_the_same_word():
+    vocab = vocabulary(["This License covers the color of the center."])
+    assert [m.group() for m in unknown_words("Does the licence cover the colour of the centre, and the font?",
+                                             vocab)] == ["font"]
+    assert [m.group() for m in unknown_words("What licenses?", vocabulary(["This Licence."]))] == []
+
+
 def test_without_removes_exactly_that_word():
     q = "When was Rutte born?"
     (born,) = unknown_words(q, VOCAB)
