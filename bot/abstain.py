@@ -9,10 +9,10 @@ Then several signals must agree before we answer:
   2. when the question asks for a number, a measure ("how old", "how long") or a year or date by name ("in che
      anno", "what year"), the quoted passage holds one (a bare "when" is only a preference: rules answer it
      with conditions; a list item "1)" or a "section 6" is a label, not a quantity); a count of a unit ("how
-     many days") needs that unit ("three years" does not say how many days), and a price ("how much does it
-     cost", "in euro") an amount of money or "free of charge";
+     many days") needs that unit ("three years" does not say how many days), a price ("how much does it
+     cost", "in euro") an amount of money or "free of charge", and an e-mail address asked for, one;
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
-     with a number, "GPLv2", counts when the corpus uses both);
+     with a number, "GPLv2", counts when the corpus uses both; a bare version, "v2", when it uses the number);
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
      that word left out, the question must not match the passage clearly better ("Who is Ishiba's *wife*?"
      matches the sentence naming Ishiba better without "wife": the passage is about Ishiba, not his wife).
