@@ -29,7 +29,7 @@ LANGUAGES: dict[str, dict] = {
              r"\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b|\ba che ora\b", "number"),
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b", "year"),
             (r"\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
-            (r"^(e\s+)?quando\b", "time"),
+            (r"^(e\s+)?quando\b|\b(che|quale) giorno\b", "time"),
             (r"^(e\s+)?(dove|da dove)\b|\b(in|a|da) (quale|che) (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
             (r"\bquanto tempo\b|\bquanto a lungo\b|\bquanto (dura|durano|durerà|è durat[oa])\b", "duration"),
@@ -78,7 +78,7 @@ LANGUAGES: dict[str, dict] = {
              r"\bwhat (percentage|time)\b", "number"),  # measures: "how old", "what percentage" are answered with a figure
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
-            (r"^(and\s+)?when\b", "time"),
+            (r"^(and\s+)?when\b|\b(what|which) day\b", "time"),
             (r"^(and\s+)?where\b|\b(which|what) (city|town|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
             (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),

@@ -90,6 +90,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
 @pytest.mark.parametrize("question,types", [
     ("In che anno è stato firmato l'accordo?", {"year"}), ("What year was it signed?", {"year"}),
     ("Quando è stato firmato l'accordo?", {"time"}), ("When does the licence terminate?", {"time"}),
+    ("In che giorno è stato firmato?", {"time"}), ("On which day did they meet?", {"time"}),  # a weekday will do
     ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", set()), ("Dove ha sede?", {"place"}),
     ("Qual è la data della firma?", {"date"}), ("In che data scade?", {"date"}),
     ("In quale formato si inserisce una data?", set()),  # a date mentioned, not asked for
