@@ -198,6 +198,10 @@ def test_a_reason_is_preferred_never_required():
     assert answer_type_match("Non cancellarla perchè può servire.", {"reason"}) == 1.0
     assert answer_type_match("They are off by default because they take room.", {"reason"}) == 1.0
     assert answer_type_match("La firma è valida.", {"reason"}) == 0.0
+    # causal connectives, articulated prepositions included
+    for text in ("Hanno firmato in risposta alle minacce.", "È chiuso a causa della neve.",
+                 "They signed in response to the threats.", "It failed as a result of the outage."):
+        assert answer_type_match(text, {"reason"}) == 1.0, text
     abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, set())
     assert not abstainer.decide("Perché è valida?", 1.0, "La firma è valida.").abstain
 
