@@ -159,3 +159,11 @@ def test_the_version_is_left_out_with_the_name():
     # the whole name goes when its words spell the file name's acronym ("MPL")
     assert names.without_names("Which law governs the Mozilla Public License 1.1?") == "Which law governs the ?"
     assert names.without_names("Under GPLv2, may I sell copies?") == "Under , may I sell copies?"
+
+
+def test_a_follow_up_naming_another_document_moves_to_it(more_licenses):
+    """"And under the BSD licence?" after a question about Apache keeps the topic but not the document."""
+    history = ["Under the Apache license, may I use the licensor's trademarks to promote my product?"]
+    answer = more_licenses.ask("And what does the BSD license say?", history)
+    assert not answer.abstained
+    assert {c.source for c in answer.citations} == {"BSD"}, [(c.source, c.text[:60]) for c in answer.citations]
