@@ -63,6 +63,11 @@ def _untested() -> frozenset[str]:
     return stopwords() | {fold(w) for w in languages.word_list("function_words", "document_words", "name_words")}
 
 
+@lru_cache(maxsize=1)
+def _qualifiers() -> frozenset[str]:
+    return frozenset(fold(w) for w in languages.word_list("qualifiers"))
+
+
 def _spellings(word: str) -> list[str]:
     """The word, and its other English spellings: "licence" for a text that says "license", and back."""
     out = [word]
@@ -79,12 +84,15 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     out, kind_words = [], 0
     for m in WORD.finditer(question):
         word = fold(m.group())
-        # the (up to two) words right after "which/quale…" name the kind of answer ("which port city"):
+        # the (up to two) words right after "which/quale…" name the kind of answer ("which port city", "quale
+        # agenzia di stampa": "di/of" does not end it):
         # a passage holding an instance of it ("Genova") rarely holds those words, so they are not tested.
         # Words asking for a name ("si chiama", "name") are not tested either: a text names without saying so
         if word in languages.word_list("determiners"):
             kind_words = 2
             continue
+        if kind_words and word in _qualifiers():
+            continue  # "quale agenzia *di* stampa": the kind goes on
         if word in _untested():
             kind_words = 0  # "which *is* the capital": the kind words have ended
             continue

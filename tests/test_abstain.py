@@ -41,6 +41,9 @@ def test_unknown_words_skip_names_stopwords_numbers_and_the_answer_kind():
     # the noun right after which/quale names the kind of answer, which the passage rarely spells out
     assert words("Which news agency interviewed Rutte?") == ["interviewed"]
     assert words("Quale agenzia ha intervistato Rutte?") == ["intervistato"]
+    # ...with its complement: "quale agenzia di stampa", "which kind of agency"
+    assert words("Quale agenzia di stampa ha intervistato Rutte?") == ["intervistato"]
+    assert words("Which kind of agency interviewed Rutte?") == ["interviewed"]
     assert words("What is the capital of Germany?") == ["capital", "Germany"]
     assert words("Cos'è NSatu?") == []                                 # "cos'" is "cosa", a question word
     # function words the stopword lists lack carry no topic: "secondo", "qual", "può", "according"
