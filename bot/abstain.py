@@ -65,6 +65,7 @@ def _untested() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _qualifiers() -> frozenset[str]:
+    """"di", "of"...: words that carry the kind of answer on ("quale agenzia di stampa"), accent-folded."""
     return frozenset(fold(w) for w in languages.word_list("qualifiers"))
 
 

@@ -154,7 +154,9 @@ class Bot:
         n = len(readings)
         # documents the question names are searched alone (bot/naming.py); a follow-up that names its own
         # ("And for the GPL?") moves to them, leaving the one the earlier turn named
-        named = self.names.named(question) or self.names.named(readings[-1])
+        named = self.names.named(question)
+        if not named and n > 1:
+            named = self.names.named(readings[-1])
         free = [self.names.without_names(r) for r in readings] if named else []
         # a standalone question is also encoded without each word the documents never use (check 4 of
         # bot/abstain.py), in the same batch: one model call either way

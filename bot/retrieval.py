@@ -55,8 +55,8 @@ _TYPE_PATTERNS = {
     "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
                         r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|in risposta a\w*|a causa d\w*|per via d\w*|"
-                         r"because|since|so that|due to|in response to|as a result of|owing to)\b",
+    "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|in risposta a\w*|a causa d\w*|"
+                         r"per via d\w*|because|since|so that|due to|in response to|as a result of|owing to)\b",
                          re.IGNORECASE),
 }
 
