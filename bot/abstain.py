@@ -83,6 +83,8 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     shared words are known; in a cross-language question most words are unknown, which is fine: the
     check below asks the model whether leaving each out helps)."""
     out, kind_words = [], 0
+    # a figure asked for is checked by check 2; the dimension it measures ("how *wide*") is not tested here
+    measures = languages.word_list("measures") if "number" in languages.expected_types(question) else frozenset()
     for m in WORD.finditer(question):
         word = fold(m.group())
         # the (up to two) words right after "which/quale…" name the kind of answer ("which port city", "quale
@@ -100,7 +102,7 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
         if kind_words:
             kind_words -= 1
             continue
-        if len(word) < 3 or any(c.isdigit() for c in word):
+        if len(word) < 3 or any(c.isdigit() for c in word) or word in measures:
             continue
         if any(w in vocab or any(languages.stemmer(code).stemWord(w) in vocab for code in languages.LANGUAGES)
                for w in _spellings(word)):

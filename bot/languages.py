@@ -56,6 +56,10 @@ LANGUAGES: dict[str, dict] = {
                            "descritti", "descritta", "descritte"],
         # words asking for a name ("come si chiama X?"): a text names a thing without saying "si chiama"
         "name_words": ["chiama", "chiamano", "chiamato", "chiamata", "chiamati", "chiamate", "nome", "nomi"],
+        # the dimension a figure measures ("quanto è largo"): a text gives the figure, not the word
+        "measures": ["grande", "grandi", "alto", "alta", "alti", "alte", "largo", "larga", "larghi", "larghe", "lungo",
+                     "lunga", "lunghi", "lunghe", "profondo", "profonda", "pesante", "pesanti", "veloce", "veloci",
+                     "vecchio", "vecchia", "lontano", "lontana", "distante", "ampio", "ampia", "spesso", "spessa"],
         # function words the stopword list lacks (prepositions, modals, quantifiers): they carry no topic
         "function_words": ["qual", "secondo", "sotto", "sopra", "entro", "oltre", "durante", "circa", "verso", "dopo",
                            "prima", "senza", "fra", "insieme", "ogni", "qualche", "qualcosa", "qualcuno", "posso",
@@ -74,7 +78,7 @@ LANGUAGES: dict[str, dict] = {
         "stopwords": frozenset(_sw.STOPWORDS_EN_PLUS) | {"what", "which", "who", "whom", "whose", "where", "when", "how",
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},
         "cues": [
-            (r"^(and\s+)?(exactly\s+)?how (many|much|old|far|big|large|tall|high)\b|\bnumber of\b|"
+            (r"^(and\s+)?(exactly\s+)?how (many|much|old|far|big|large|tall|high|wide|deep|heavy|thick)\b|\bnumber of\b|"
              r"\bwhat (percentage|time)\b", "number"),  # measures: "how old", "what percentage" are answered with a figure
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
@@ -96,6 +100,7 @@ LANGUAGES: dict[str, dict] = {
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
         "name_words": ["called", "name", "names", "named"],
+        "measures": ["big", "large", "tall", "high", "old", "far", "wide", "long", "deep", "heavy", "thick"],
         "function_words": ["according", "someone", "something", "anyone", "anything", "everyone", "could", "would",
                            "might", "must", "may", "shall", "also", "still", "already", "via", "upon", "within",
                            "exactly"],

@@ -39,9 +39,11 @@ _UNITS = "|".join([*(w for names in languages.UNITS.values() for w in names), r"
 _LABEL = re.compile(r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
                     r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*"
                     r"(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*", re.IGNORECASE)
+# a figure starts a token: the digits of a name or version ("CC0", "GPLv2", "v2.1") count nothing
+_FIGURE = r"(?<![\w.])\d"
 _TYPE_PATTERNS = {
     # "di un secondo", "for a year": one of a unit is a quantity too
-    "number": re.compile(rf"\d|\b(?:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
+    "number": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
@@ -49,7 +51,7 @@ _TYPE_PATTERNS = {
                         r"([A-Z][a-zà-ÿ]+)"),
     # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines"); "one" only here,
     # where it counts something ("one of the parties" would satisfy any "how many")
-    "duration": re.compile(rf"\d|\b(?:{_NUMERALS}|one|{_UNITS})\b", re.IGNORECASE),
+    "duration": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS}|one|{_UNITS})\b", re.IGNORECASE),
     **{unit: re.compile(rf"\b(?:{'|'.join(names)})\b", re.IGNORECASE) for unit, names in languages.UNITS.items()},
     # a price: an amount of money, or that it is free ("free of charge", "gratuitamente")
     "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"

@@ -49,6 +49,10 @@ def test_unknown_words_skip_names_stopwords_numbers_and_the_answer_kind():
     # function words the stopword lists lack carry no topic: "secondo", "qual", "può", "according"
     assert words("Secondo Rutte, qual è la sede e chi può visitarla?") == ["visitarla"]
     assert words("According to Rutte, who could visit it?") == ["visit"]
+    # the dimension a figure measures: check 2 asks the passage for the figure, a text never says "wide"
+    assert words("How wide is the Rutte terminal?") == ["terminal"]
+    assert words("Quanto è largo il terminale di Rutte?") == ["terminale"]
+    assert words("Is the Rutte terminal wide?") == ["terminal", "wide"]  # no figure asked: "wide" is tested
 
 
 def test_british_and_american_spellings_are_the_same_word():
@@ -113,6 +117,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     # an e-mail address asked for, not e-mail mentioned
     ("What email address do I write to?", {"email"}), ("Qual è l'indirizzo email del titolare?", {"email"}),
     ("Can I send the source by e-mail?", set()),
+    ("How wide is the terminal?", {"number"}), ("How big a stake?", {"number"}),  # a dimension is a figure
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
@@ -129,6 +134,9 @@ def test_expected_answer_types(question, types):
     ("L'orario delle autofirme sarà aumentato di un secondo.", True),  # one of a unit is a quantity
     ("The offer stays valid for a year.", True),
     ("<one line to give the program's name and a brief idea of what it does.>", False),  # a template, no count
+    # the digits of a name or a version are no quantity; a figure starts its token
+    ("The person associating CC0 with a Work, under GPLv2 or v2.1, is the Affirmer.", False),
+    ("Output must look nice on an 80-column terminal, at 100MB or 3.5 times less.", True),
 ])
 def test_list_items_and_section_references_are_not_quantities(sentence, holds):
     from bot.retrieval import answer_type_match
