@@ -83,8 +83,9 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     shared words are known; in a cross-language question most words are unknown, which is fine: the
     check below asks the model whether leaving each out helps)."""
     out, kind_words = [], 0
-    # a figure asked for is checked by check 2; the dimension it measures ("how *wide*") is not tested here
-    measures = languages.word_list("measures") if "number" in languages.expected_types(question) else frozenset()
+    # a figure or a duration asked for is checked by check 2; the dimension it measures ("how *wide*") is not
+    measured = languages.expected_types(question) & {"number", "duration"}
+    measures = languages.word_list("measures") if measured else frozenset()
     for m in WORD.finditer(question):
         word = fold(m.group())
         # the (up to two) words right after "which/quale…" name the kind of answer ("which port city", "quale

@@ -59,7 +59,7 @@ LANGUAGES: dict[str, dict] = {
         # the dimension a figure measures ("quanto è largo"): a text gives the figure, not the word
         "measures": ["grande", "grandi", "alto", "alta", "alti", "alte", "largo", "larga", "larghi", "larghe", "lungo",
                      "lunga", "lunghi", "lunghe", "profondo", "profonda", "pesante", "pesanti", "veloce", "veloci",
-                     "vecchio", "vecchia", "lontano", "lontana", "distante", "ampio", "ampia", "spesso", "spessa"],
+                     "vecchio", "vecchia", "lontano", "lontana", "distante", "ampio", "ampia"],
         # function words the stopword list lacks (prepositions, modals, quantifiers): they carry no topic
         "function_words": ["qual", "secondo", "sotto", "sopra", "entro", "oltre", "durante", "circa", "verso", "dopo",
                            "prima", "senza", "fra", "insieme", "ogni", "qualche", "qualcosa", "qualcuno", "posso",

@@ -52,6 +52,7 @@ def test_unknown_words_skip_names_stopwords_numbers_and_the_answer_kind():
     # the dimension a figure measures: check 2 asks the passage for the figure, a text never says "wide"
     assert words("How wide is the Rutte terminal?") == ["terminal"]
     assert words("Quanto è largo il terminale di Rutte?") == ["terminale"]
+    assert words("How long is the Rutte terminal?") == ["terminal"]  # a duration or a length: check 2 too
     assert words("Is the Rutte terminal wide?") == ["terminal", "wide"]  # no figure asked: "wide" is tested
 
 
