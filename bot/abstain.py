@@ -17,7 +17,8 @@ Then several signals must agree before we answer:
      that word left out, the question must not match the passage clearly better ("Who is Ishiba's *wife*?"
      matches the sentence naming Ishiba better without "wife": the passage is about Ishiba, not his wife).
      "Clearly" is a smaller gain when question and passage share a language (Settings.scoring). Words about
-     the document ("mentioned") or asking for a name ("si chiama") are never tested: no text needs them.
+     the document ("mentioned") or asking for a name ("si chiama") are never tested: no text needs them; nor,
+     when check 2 asks for a figure, the dimension it measures ("how *wide*": a text says "80-column").
 """
 from __future__ import annotations
 

@@ -11,6 +11,10 @@ from functools import lru_cache
 
 import bm25s.stopwords as _sw
 
+# English dimensions a figure measures: "how wide" asks for a figure ("long" too, but "how long" reads as a
+# duration, see expected_types), and check 4 does not test the word (bot/abstain.py)
+_MEASURES_EN = ["big", "large", "tall", "high", "old", "far", "wide", "long", "deep", "heavy", "thick"]
+
 LANGUAGES: dict[str, dict] = {
     "it": {
         "punkt": "italian",
@@ -78,7 +82,7 @@ LANGUAGES: dict[str, dict] = {
         "stopwords": frozenset(_sw.STOPWORDS_EN_PLUS) | {"what", "which", "who", "whom", "whose", "where", "when", "how",
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},
         "cues": [
-            (r"^(and\s+)?(exactly\s+)?how (many|much|old|far|big|large|tall|high|wide|deep|heavy|thick)\b|\bnumber of\b|"
+            (rf"^(and\s+)?(exactly\s+)?how (many|much|{'|'.join(_MEASURES_EN)})\b|\bnumber of\b|"
              r"\bwhat (percentage|time)\b", "number"),  # measures: "how old", "what percentage" are answered with a figure
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
@@ -100,7 +104,7 @@ LANGUAGES: dict[str, dict] = {
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
         "name_words": ["called", "name", "names", "named"],
-        "measures": ["big", "large", "tall", "high", "old", "far", "wide", "long", "deep", "heavy", "thick"],
+        "measures": _MEASURES_EN,
         "function_words": ["according", "someone", "something", "anyone", "anything", "everyone", "could", "would",
                            "might", "must", "may", "shall", "also", "still", "already", "via", "upon", "within",
                            "exactly"],
