@@ -10,7 +10,8 @@ Then several signals must agree before we answer:
      anno", "what year"), the quoted passage holds one (a bare "when" is only a preference: rules answer it
      with conditions; a list item "1)" or a "section 6" is a label, not a quantity); a count of a unit ("how
      many days") needs that unit ("three years" does not say how many days), a price ("how much does it
-     cost", "in euro") an amount of money or "free of charge", and an e-mail address asked for, one;
+     cost", "in euro") an amount of money or "free of charge", an e-mail address asked for, one, and what someone
+     said or how they reacted ("What did X say?"), reported speech (a quote, "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both; a bare version, "v2", when it uses the number);
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
@@ -34,7 +35,7 @@ from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
 # types whose absence means the passage cannot be the answer
-STRICT_TYPES = {"number", "year", "date", "duration", "price", "email", *languages.UNITS}
+STRICT_TYPES = {"number", "year", "date", "duration", "price", "email", "speech", *languages.UNITS}
 
 
 def numeric_tokens(text: str) -> set[str]:

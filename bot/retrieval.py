@@ -57,6 +57,12 @@ _TYPE_PATTERNS = {
     "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
                         r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # reported speech: a quote, a verb of saying, a statement or interview ("in risposta a" is no reply)
+    "speech": re.compile(r"[\"“”«»]|\b(?:affermat\w*|affermando|dett[oaie]|dicendo|dichiarat\w*|dichiarazion\w*|"
+                         r"aggiunt[oaie]|sottolineat\w*|sottolineando|spiegat\w*|osservat\w*|ribadit\w*|annunciat\w*|"
+                         r"avvertit\w*|rispost[oi]|replicat\w*|commentat\w*|allarme|intervista|secondo (?-i:[A-Z])\w*|said|says|"
+                         r"told|stated|added|noted|warned|replied|responded|announced|according to|statement|interview)\b",
+                         re.IGNORECASE),
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|in risposta a\w*|a causa d\w*|"
                          r"per via d\w*|because|since|so that|due to|in response to|as a result of|owing to)\b",
                          re.IGNORECASE),

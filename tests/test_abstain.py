@@ -10,6 +10,7 @@ import pytest
 from bot import Bot, languages
 from bot.abstain import Abstainer, numeric_tokens, strongest_pull, unknown_words, vocabulary, without
 from bot.lexical import fold, terms
+from bot.retrieval import answer_type_match
 
 VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
 
@@ -104,7 +105,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("In quale formato si inserisce una data?", set()),  # a date mentioned, not asked for
     ("Perché non dovrei cancellarla?", {"reason"}), ("Why are the stats not shown?", {"reason"}),
     ("How long must the offer stay valid?", {"duration"}), ("Quanto è durato l'incontro?", {"duration"}),
-    ("Per quanto riguarda la Cina, cosa ha detto?", set()),  # "per quanto riguarda" is "as for"
+    ("Per quanto riguarda la Cina, cosa ha detto?", {"speech"}),  # "per quanto riguarda" is "as for", not a count
     ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
     ("A che ora è iniziato?", {"number"}), ("How far is it?", {"number"}),
     ("In what city was it signed?", {"place"}), ("In che città è stato firmato?", {"place"}),
@@ -119,6 +120,10 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("What email address do I write to?", {"email"}), ("Qual è l'indirizzo email del titolare?", {"email"}),
     ("Can I send the source by e-mail?", set()),
     ("How wide is the terminal?", {"number"}), ("How big a stake?", {"number"}),  # a dimension is a figure
+    # what someone said asks for reported speech; what a text says does not
+    ("What did Rutte say about China?", {"speech"}), ("And how did Tokyo react?", {"speech"}),
+    ("Che cosa hanno dichiarato i due leader?", {"speech"}), ("Come ha reagito Mosca?", {"speech"}),
+    ("What does the licence say about patents?", set()), ("Cosa si dice delle licenze?", set()),
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
@@ -140,8 +145,6 @@ def test_expected_answer_types(question, types):
     ("Output must look nice on an 80-column terminal, at 100MB or 3.5 times less.", True),
 ])
 def test_list_items_and_section_references_are_not_quantities(sentence, holds):
-    from bot.retrieval import answer_type_match
-
     assert answer_type_match(sentence, {"number"}) == float(holds)
 
 
@@ -334,3 +337,27 @@ def test_a_price_question_abstains_where_the_text_names_no_price(bot):
         a = bot.ask(question)
         assert a.abstained, (question, a.text)
         assert "price" in languages.expected_types(question)
+
+
+@pytest.mark.parametrize("sentence, holds", [
+    ('"Una NATO più forte porterà benefici", ha affermato Ishiba.', True), ("Rutte said that China is a threat.", True),
+    ("Secondo Rutte la Cina è un facilitatore.", True), ("I leader hanno rilasciato una dichiarazione congiunta.", True),
+    ("Hanno concordato di cooperare, in risposta alle sfide poste dalla guerra.", False),  # a response, not a reply
+    ("Secondo la legge applicabile, la licenza resta valida.", False),  # "secondo la legge": no speaker
+])
+def test_reported_speech_is_a_quote_or_a_verb_of_saying(sentence, holds):
+    assert answer_type_match(sentence, {"speech"}) == float(holds)
+
+
+@pytest.mark.parametrize("question", ["What did the US say about NSatu?", "What did Australia say about the partnership?",
+                                      "Cosa ha detto il governo australiano dell'accordo?"])
+def test_what_someone_said_abstains_where_nobody_is_reported_saying_it(bot, question):
+    a = bot.ask(question)
+    assert a.abstained, a.citations[0].text
+
+
+@pytest.mark.parametrize("question, needle", [("What did Rutte say about China's navy?", "navi militari"),
+                                              ("Cosa ha affermato Ishiba durante l'apparizione congiunta?", "benefici")])
+def test_what_someone_said_is_quoted_where_the_text_reports_it(bot, question, needle):
+    a = bot.ask(question)
+    assert not a.abstained and needle in a.text
