@@ -41,9 +41,10 @@ LANGUAGES: dict[str, dict] = {
             (r"\bquanto (costa|costano|è costat[oaie]|costerà|si paga|bisogna pagare|devo pagare)\b|"
              r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b", "price"),
             (r"\bindirizz[oi] (e-?mail|di posta)", "email"),  # an address asked for, not "posso mandarlo per email?"
-            # what someone said is answered by reported speech: a quote or a verb of saying (not "in risposta a")
-            (r"\b(cosa|che|come)\b[^?]{0,20}\b(ha|hanno)\s+(detto|risposto|dichiarato|affermato|aggiunto|replicato|"
-             r"reagito|commentato|sostenuto|annunciato|avvertito)\b", "speech"),
+            # what someone said is answered by reported speech: a quote or a verb of saying (not "in risposta a").
+            # Not "aggiunto"/"add": "cosa ha aggiunto la versione 2?" asks for a feature
+            (r"\b(cosa|che|come)\b[^?]{0,20}\b(ha|hanno)\s+(detto|risposto|dichiarato|affermato|replicato|reagito|"
+             r"commentato|sostenuto|annunciato|avvertito)\b", "speech"),
         ],
         # "who/what is X?" asks what X is: a text says it where it defines X, or first names it (bot/retrieval.py)
         "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cos(?:a\s+|['’]\s*)|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
@@ -96,8 +97,8 @@ LANGUAGES: dict[str, dict] = {
             (r"\bhow much (does|do|did|will|would|is|are|was|were)\b.*\b(cost|costs|charge|pay)\b|\bhow much money\b|"
              r"\bwhat(\W?s| is| was) the (price|cost)\b|\bin (dollars|euros?|yen|pounds)\b", "price"),
             (r"\be-?mail address", "email"),  # an address asked for, not "can I send it by email?"
-            (r"^(and\s+)?(what|how)( else)? did\b[^?]{1,80}?\b(say|reply|answer|respond|react|add|claim|warn|insist|"
-             r"tell|declare|state|announce|comment)\b", "speech"),  # not "what does the licence say": a text says
+            (r"^(and\s+)?(what|how)( else)? did\b[^?]{1,80}?\b(say|reply|answer|respond|react|claim|warn|insist|tell|"
+             r"declare|state|announce|comment)\b", "speech"),  # not "what does the licence say": a text says
         ],
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "scope": r"(?:in|under|according to|for|within)\b[^,?]{1,60},\s*",

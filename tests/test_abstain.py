@@ -124,6 +124,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("What did Rutte say about China?", {"speech"}), ("And how did Tokyo react?", {"speech"}),
     ("Che cosa hanno dichiarato i due leader?", {"speech"}), ("Come ha reagito Mosca?", {"speech"}),
     ("What does the licence say about patents?", set()), ("Cosa si dice delle licenze?", set()),
+    ("What did version 1.5 add?", set()), ("Cosa ha aggiunto la versione 2?", set()),  # a feature, not a remark
 ])
 def test_expected_answer_types(question, types):
     assert languages.expected_types(question) == types
