@@ -60,9 +60,9 @@ _TYPE_PATTERNS = {
     # reported speech: a quote, a verb of saying, a statement or interview ("in risposta a" is no reply)
     "speech": re.compile(r"[\"“”«»]|\b(?:affermat\w*|affermando|dett[oaie]|dicendo|dichiarat\w*|dichiarazion\w*|"
                          r"aggiunt[oaie]|sottolineat\w*|sottolineando|spiegat\w*|osservat\w*|ribadit\w*|annunciat\w*|"
-                         r"avvertit\w*|rispost[oi]|replicat\w*|commentat\w*|allarme|intervista|secondo (?-i:[A-Z])\w*|said|says|"
-                         r"told|stated|added|noted|warned|replied|responded|announced|according to|statement|interview)\b",
-                         re.IGNORECASE),
+                         r"avvertit\w*|rispost[oi]|replicat\w*|commentat\w*|allarme|intervista|secondo (?-i:[A-Z])\w*|"
+                         r"said|says|told|stated|added|noted|warned|replied|responded|announced|according to|statement|"
+                         r"interview)\b", re.IGNORECASE),
     "reason": re.compile(r"\b(?:perch[eéè]|poich[eéè]|in quanto|dato che|siccome|in risposta a\w*|a causa d\w*|"
                          r"per via d\w*|because|since|so that|due to|in response to|as a result of|owing to)\b",
                          re.IGNORECASE),
