@@ -8,7 +8,8 @@ Then several signals must agree before we answer:
   1. the best passage's score is above a high quantile of the null scores for the question's language;
   2. when the question asks for a number, a measure ("how old", "how long") or a year or date by name ("in che
      anno", "what year"), the quoted passage holds one (a bare "when" is only a preference: rules answer it
-     with conditions; a list item "1)" or a "section 6" is a label, not a quantity); a count of a unit ("how
+     with conditions; but "when was X set up?", a past event, needs a date or an anchor such as "durante la
+     visita"; a list item "1)" or a "section 6" is a label, not a quantity); a count of a unit ("how
      many days") needs that unit ("three years" does not say how many days), a price ("how much does it
      cost", "in euro") an amount of money or "free of charge", an e-mail address asked for, one, and what someone
      said or how they reacted ("What did X say?"), reported speech (a quote, "ha affermato", "said");
@@ -35,7 +36,7 @@ from .lexical import fold, stopwords
 from .retrieval import answer_type_match
 
 # types whose absence means the passage cannot be the answer
-STRICT_TYPES = {"number", "year", "date", "duration", "price", "email", "speech", *languages.UNITS}
+STRICT_TYPES = {"number", "year", "date", "moment", "duration", "price", "email", "speech", *languages.UNITS}
 
 
 def numeric_tokens(text: str) -> set[str]:

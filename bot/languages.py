@@ -24,8 +24,8 @@ LANGUAGES: dict[str, dict] = {
                                                           "hanno", "è"},
         # question cue (regex on the lower-cased question) -> answer type the passage should hold. "year" and
         # "date" (asked for by name) are required; "time" (when?) only preferred: in rules and contracts "when" asks
-        # for a condition ("when You institute litigation") as often as for a date. No "person" (who/chi): a
-        # capitalised-word pattern matches nearly every sentence (docs/design.md)
+        # for a condition ("when You institute litigation") as often as for a date. The "moment" of a past event is
+        # required. No "person" (who/chi): a capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
             # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as); the plural
             # always counts ("per quanti anni")
@@ -34,6 +34,11 @@ LANGUAGES: dict[str, dict] = {
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b", "year"),
             (r"\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b|\b(che|quale) giorno\b", "time"),
+            # but "when" of a past event ("quando è stato creato", "quando ha invaso") asks for its moment: a past
+            # tense is an auxiliary and a participle (regular, or a common irregular one); "è consentito" is present
+            (r"^(e\s+)?quando\b[^?]{0,60}?\b(?:(?:è|e'|sono|era|erano) stat[oaie]|(?:ha|hanno|aveva|avevano) "
+             r"(?:\w+(?:at|ut|it)[oaie]|(?:invas|pres|mess|fatt|scritt|decis|chius|apert|conclus|scelt|espress|"
+             r"promess|assunt|rimast|giunt)[oaie])|(?:è|sono) (?:nat|mort)[oaie]|fu|furono|venne|vennero)\b", "moment"),
             (r"^(e\s+)?(dove|da dove)\b|\b(in|a|da) (quale|che) (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
             (r"\bquanto tempo\b|\bquanto a lungo\b|\bquanto (dura|durano|durerà|è durat[oa])\b", "duration"),
@@ -91,6 +96,7 @@ LANGUAGES: dict[str, dict] = {
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
             (r"^(and\s+)?when\b|\b(what|which) day\b", "time"),
+            (r"^(and\s+)?when (was|were|did)\b", "moment"),  # a past event: "when was X set up?"
             (r"^(and\s+)?where\b|\b(which|what) (city|town|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
             (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),

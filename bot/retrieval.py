@@ -47,6 +47,13 @@ _TYPE_PATTERNS = {
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
+    # "when did it happen?": a date, or an event or period it is anchored to ("durante la sua prima visita",
+    # "da quando la Russia ha invaso", "negli ultimi anni"); not "prima" alone, which is also "first"
+    "moment": re.compile(_DATE.pattern + r"|\b(?:durante|dopo|mentre|da quando|quando|entro|fino a|negli ultimi|"
+                         r"anni fa|recentemente|di recente|nel corso d\w*|in occasione d\w*|"
+                         r"prima (?:di|del|dello|della|dei|degli|delle|dell['’])|during|after|before|since|while|"
+                         r"when|recently|ago|last (?:year|month|week)|until|at the time|in the past|earlier|later)\b",
+                         re.IGNORECASE),
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
                         r"([A-Z][a-zà-ÿ]+)"),
     # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines"); "one" only here,

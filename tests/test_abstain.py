@@ -98,7 +98,11 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
 
 @pytest.mark.parametrize("question,types", [
     ("In che anno è stato firmato l'accordo?", {"year"}), ("What year was it signed?", {"year"}),
-    ("Quando è stato firmato l'accordo?", {"time"}), ("When does the licence terminate?", {"time"}),
+    ("Quando è stato firmato l'accordo?", {"time", "moment"}), ("When does the licence terminate?", {"time"}),
+    # "when" of a past event asks for its moment; a present tense asks for a condition as often
+    ("When was the office opened?", {"time", "moment"}), ("And when did Russia invade?", {"time", "moment"}),
+    ("Quando la Russia ha invaso l'Ucraina?", {"time", "moment"}), ("Quando fu fondata?", {"time", "moment"}),
+    ("Quando è consentito copiarlo?", {"time"}), ("Quando ha effetto la revoca?", {"time"}),
     ("In che giorno è stato firmato?", {"time"}), ("On which day did they meet?", {"time"}),  # a weekday will do
     ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", set()), ("Dove ha sede?", {"place"}),
     ("Qual è la data della firma?", {"date"}), ("In che data scade?", {"date"}),
@@ -230,8 +234,13 @@ def test_a_reason_is_preferred_never_required():
     # "Mercoledì" dates a meeting without saying in which year; "what date" accepts it
     ("In che anno hanno firmato l'accordo?", "Mercoledì il sindaco ha firmato l'accordo.", True),
     ("In che data hanno firmato l'accordo?", "Mercoledì il sindaco ha firmato l'accordo.", False),
+    # a past event needs its moment: a date, or the event or period it is anchored to
+    ("Quando hanno firmato l'accordo?", "Il sindaco ha firmato l'accordo a Torino.", True),
+    ("Quando hanno firmato l'accordo?", "Mercoledì il sindaco ha firmato l'accordo.", False),
+    ("When did the mayor sign it?", "Il sindaco l'ha firmato durante la sua prima visita.", False),
+    ("When did the mayor sign it?", "Il sindaco l'ha firmato nella sua prima versione.", True),  # "prima" is "first"
 ])
-def test_a_year_asked_for_by_name_needs_a_year_but_when_only_prefers_a_date(question, passage, abstains):
+def test_what_a_year_or_a_when_question_needs_from_the_passage(question, passage, abstains):
     abstainer = Abstainer(["q"] * 10, np.zeros(10), 0.95, 0.0, set())
     assert abstainer.decide(question, 1.0, passage).abstain is abstains
 
@@ -360,5 +369,18 @@ def test_what_someone_said_abstains_where_nobody_is_reported_saying_it(bot, ques
 @pytest.mark.parametrize("question, needle", [("What did Rutte say about China's navy?", "navi militari"),
                                               ("Cosa ha affermato Ishiba durante l'apparizione congiunta?", "benefici")])
 def test_what_someone_said_is_quoted_where_the_text_reports_it(bot, question, needle):
+    a = bot.ask(question)
+    assert not a.abstained and needle in a.text
+
+
+@pytest.mark.parametrize("question", ["Quando è stato creato il comando NSatu?", "When did Japan join NSatu?"])
+def test_when_a_past_event_happened_abstains_where_the_text_gives_no_moment(bot, question):
+    a = bot.ask(question)
+    assert a.abstained, a.citations[0].text
+
+
+@pytest.mark.parametrize("question, needle", [("When did NATO extend its reach to South Korea?", "Negli ultimi anni"),
+                                              ("Quando hanno concordato Ishiba e Rutte di cooperare?", "Mercoledì")])
+def test_when_a_past_event_happened_is_quoted_with_its_moment(bot, question, needle):
     a = bot.ask(question)
     assert not a.abstained and needle in a.text
