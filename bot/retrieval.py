@@ -48,7 +48,7 @@ _TYPE_PATTERNS = {
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     # "when did it happen?": a date, or an event or period it is anchored to ("durante la sua prima visita",
-    # "da quando la Russia ha invaso", "negli ultimi anni"); not "prima" alone, which is also "first"
+    # "da quando è finita la guerra", "negli ultimi anni"); not "prima" alone, which is also "first"
     "moment": re.compile(_DATE.pattern + r"|\b(?:durante|dopo|mentre|da quando|quando|entro|fino a|negli ultimi|"
                          r"anni fa|recentemente|di recente|nel corso d\w*|in occasione d\w*|"
                          r"prima (?:di|del|dello|della|dei|degli|delle|dell['’])|during|after|before|since|while|"
