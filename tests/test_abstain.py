@@ -204,13 +204,6 @@ def test_how_long_requires_a_figure_or_a_unit():
                             "sottolineato la necessità di una cooperazione in un momento cruciale.").abstain
 
 
-@pytest.mark.parametrize("question", ["How far is Wiesbaden from Tokyo?", "How long did the meeting last?",
-                                      "What percentage of its budget does Japan spend on defence?"])
-def test_a_measure_the_article_never_gives_abstains(bot, question):
-    a = bot.ask(question)
-    assert a.abstained, a.citations[0].text
-
-
 def test_a_reason_is_preferred_never_required():
     """"Why?" prefers a sentence giving a reason ("perché", "because"); one without is still a candidate."""
     from bot.retrieval import answer_type_match
@@ -359,28 +352,25 @@ def test_reported_speech_is_a_quote_or_a_verb_of_saying(sentence, holds):
     assert answer_type_match(sentence, {"speech"}) == float(holds)
 
 
-@pytest.mark.parametrize("question", ["What did the US say about NSatu?", "What did Australia say about the partnership?",
-                                      "Cosa ha detto il governo australiano dell'accordo?"])
-def test_what_someone_said_abstains_where_nobody_is_reported_saying_it(bot, question):
+# near misses whose best passage lacks the kind of thing asked for: a measure, reported speech, a past moment
+@pytest.mark.parametrize("question", [
+    "How far is Wiesbaden from Tokyo?", "How long did the meeting last?",
+    "What percentage of its budget does Japan spend on defence?",
+    "What did the US say about NSatu?", "What did Australia say about the partnership?",
+    "Cosa ha detto il governo australiano dell'accordo?",
+    "Quando è stato creato il comando NSatu?", "When did Japan join NSatu?",
+])
+def test_a_question_abstains_where_the_best_passage_lacks_what_it_asks_for(bot, question):
     a = bot.ask(question)
     assert a.abstained, a.citations[0].text
 
 
-@pytest.mark.parametrize("question, needle", [("What did Rutte say about China's navy?", "navi militari"),
-                                              ("Cosa ha affermato Ishiba durante l'apparizione congiunta?", "benefici")])
-def test_what_someone_said_is_quoted_where_the_text_reports_it(bot, question, needle):
-    a = bot.ask(question)
-    assert not a.abstained and needle in a.text
-
-
-@pytest.mark.parametrize("question", ["Quando è stato creato il comando NSatu?", "When did Japan join NSatu?"])
-def test_when_a_past_event_happened_abstains_where_the_text_gives_no_moment(bot, question):
-    a = bot.ask(question)
-    assert a.abstained, a.citations[0].text
-
-
-@pytest.mark.parametrize("question, needle", [("When did NATO extend its reach to South Korea?", "Negli ultimi anni"),
-                                              ("Quando hanno concordato Ishiba e Rutte di cooperare?", "Mercoledì")])
-def test_when_a_past_event_happened_is_quoted_with_its_moment(bot, question, needle):
+@pytest.mark.parametrize("question, needle", [
+    ("What did Rutte say about China's navy?", "navi militari"),
+    ("Cosa ha affermato Ishiba durante l'apparizione congiunta?", "benefici"),
+    ("When did NATO extend its reach to South Korea?", "Negli ultimi anni"),
+    ("Quando hanno concordato Ishiba e Rutte di cooperare?", "Mercoledì"),
+])
+def test_a_question_is_quoted_where_the_text_holds_what_it_asks_for(bot, question, needle):
     a = bot.ask(question)
     assert not a.abstained and needle in a.text
