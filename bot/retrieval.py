@@ -47,7 +47,7 @@ _TYPE_PATTERNS = {
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _DATE,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
-    # "when did it happen?": a date, or an event or period it is anchored to ("durante la sua prima visita",
+    # "when did it happen?": a date, or an event or period it is anchored to ("durante il vertice di Roma",
     # "da quando è finita la guerra", "negli ultimi anni"); not "prima" alone, which is also "first"
     "moment": re.compile(_DATE.pattern + r"|\b(?:durante|dopo|mentre|da quando|quando|entro|fino a|negli ultimi|"
                          r"anni fa|recentemente|di recente|nel corso d\w*|in occasione d\w*|"
