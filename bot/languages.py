@@ -255,8 +255,8 @@ def definition_of(subject: str) -> re.Pattern:
 @lru_cache(maxsize=None)
 def word_list(*keys: str) -> frozenset[str]:
     """The words of these per-language lists, every language together: "determiners" ("which", "quale"),
-    "document_words" ("mentioned"), "name_words" ("si chiama"), "function_words" ("secondo"); see
-    abstain.unknown_words."""
+    "document_words" ("mentioned"), "name_words" ("si chiama"), "function_words" ("secondo"),
+    "measures" ("how *wide*"), "qualifiers" ("di"); see abstain.unknown_words."""
     return frozenset(w for res in LANGUAGES.values() for key in keys for w in res[key])
 
 

@@ -90,6 +90,11 @@ def test_near_miss_questions_abstain_because_of_the_pulling_word(bot, question):
     ("Which news agency did Rutte give an interview to?", "Kyodo News"),
     ("Where is the NSatu command based?", "Wiesbaden"),
     ("Quando la Russia ha invaso l'Ucraina?", "2022"),
+    # the text holds what the question asks for: reported speech, the moment of a past event
+    ("What did Rutte say about China's navy?", "navi militari"),
+    ("Cosa ha affermato Ishiba durante l'apparizione congiunta?", "benefici"),
+    ("When did NATO extend its reach to South Korea?", "Negli ultimi anni"),
+    ("Quando hanno concordato Ishiba e Rutte di cooperare?", "Mercoledì"),
 ])
 def test_answerable_questions_are_still_answered(bot, question, needle):
     a = bot.ask(question)
@@ -364,13 +369,3 @@ def test_a_question_abstains_where_the_best_passage_lacks_what_it_asks_for(bot, 
     a = bot.ask(question)
     assert a.abstained, a.citations[0].text
 
-
-@pytest.mark.parametrize("question, needle", [
-    ("What did Rutte say about China's navy?", "navi militari"),
-    ("Cosa ha affermato Ishiba durante l'apparizione congiunta?", "benefici"),
-    ("When did NATO extend its reach to South Korea?", "Negli ultimi anni"),
-    ("Quando hanno concordato Ishiba e Rutte di cooperare?", "Mercoledì"),
-])
-def test_a_question_is_quoted_where_the_text_holds_what_it_asks_for(bot, question, needle):
-    a = bot.ask(question)
-    assert not a.abstained and needle in a.text
