@@ -4,6 +4,8 @@ Scores from one embedding model are compressed and shift with the corpus and wit
 language (an English question against Italian text scores lower across the board), so no fixed
 threshold works. Instead every corpus gets a null distribution: the best scores that a shipped set
 of generic off-topic questions (bot/data/offtopic.txt) reach on it, kept per question language.
+Before any of that, a question that names nothing to look for ("What?", "ciao", "Tell me more") is asked to
+name something: any passage would be a guess (names_nothing; after a turn, "Why?" is a follow-up instead).
 Then several signals must agree before we answer:
   1. the best passage's score is above a high quantile of the null scores for the question's language;
   2. when the question asks for a kind of thing, the quoted passage holds one: a number or a measure ("how old",
@@ -70,6 +72,27 @@ def _untested() -> frozenset[str]:
 def _qualifiers() -> frozenset[str]:
     """"di", "of"...: words that carry the kind of answer on ("quale agenzia di stampa"), accent-folded."""
     return frozenset(fold(w) for w in languages.word_list("qualifiers"))
+
+
+@lru_cache(maxsize=1)
+def _chatter() -> frozenset[str]:
+    return frozenset(fold(w) for w in languages.word_list("chatter"))
+
+
+@lru_cache(maxsize=1)
+def _empty() -> frozenset[str]:
+    return _untested() | _chatter() | {fold(w) for w in languages.word_list("determiners")}
+
+
+def names_nothing(question: str) -> bool:
+    """Every word is a function word or chatter ("What?", "How much?", "Tell me more", "ciao", "?"): nothing
+    to look for. Any passage would be a guess (on the article, such questions had scored above the threshold)."""
+    return all(w in _empty() or (len(w) < 2 and not w.isdigit()) for w in WORD.findall(fold(question)))
+
+
+def only_chatter(question: str) -> bool:
+    """Every word is chatter ("Grazie!", "ok"): no question at all, not even a follow-up."""
+    return all(w in _chatter() for w in WORD.findall(fold(question)))
 
 
 def _spellings(word: str) -> list[str]:

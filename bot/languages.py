@@ -83,7 +83,12 @@ LANGUAGES: dict[str, dict] = {
         # negation: a question that negates is answered by a sentence that does (embeddings barely see it)
         "negations": ["non", "nessuno", "nessuna", "nessun", "mai", "niente", "nulla", "senza", "né", "neanche",
                       "nemmeno", "neppure"],
+        # greetings, thanks, assent and bare requests: a turn of these alone asks nothing of the documents
+        "chatter": ["ciao", "salve", "buongiorno", "buonasera", "arrivederci", "grazie", "mille", "prego", "ok", "okay",
+                    "sì", "va", "bene", "perfetto", "ottimo", "scusa", "scusami", "favore", "dimmi", "spiegami",
+                    "raccontami"],
         "abstain": "Il documento non contiene una risposta a questa domanda.",
+        "vague": "Chiedimi qualcosa sul documento (chi, che cosa, dove, quando...): rispondo citandone il testo.",
     },
     "en": {
         "punkt": "english",
@@ -122,7 +127,10 @@ LANGUAGES: dict[str, dict] = {
                            "exactly"],
         "negations": ["not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "unless",
                       "cannot"],
+        "chatter": ["hello", "hi", "hey", "thanks", "thank", "ok", "okay", "yes", "yeah", "bye", "goodbye", "please",
+                    "sorry", "great", "cool", "tell", "explain"],
         "abstain": "The document does not contain an answer to this question.",
+        "vague": "Ask me something about the document (who, what, where, when...): I answer with a quote from it.",
     },
 }
 # "how many days?" is answered by a figure *of days*: units a count can ask for, with each language's words
@@ -256,7 +264,7 @@ def definition_of(subject: str) -> re.Pattern:
 def word_list(*keys: str) -> frozenset[str]:
     """The words of these per-language lists, every language together: "determiners" ("which", "quale"),
     "document_words" ("mentioned"), "name_words" ("si chiama"), "function_words" ("secondo"),
-    "measures" ("how *wide*"), "qualifiers" ("di"); see abstain.unknown_words."""
+    "measures" ("how *wide*"), "qualifiers" ("di"), "chatter" ("grazie"); see bot/abstain.py."""
     return frozenset(w for res in LANGUAGES.values() for key in keys for w in res[key])
 
 
@@ -267,5 +275,7 @@ def stemmer(code: str):
     return Stemmer.Stemmer(LANGUAGES.get(code, LANGUAGES[DEFAULT_LANGUAGE])["stemmer"])
 
 
-def abstain_message(question: str) -> str:
-    return LANGUAGES[detect(question)]["abstain"]
+def abstain_message(question: str, why: str = "abstain") -> str:
+    """What to tell the user, in the question's language: "abstain" (the documents do not say) or "vague"
+    (the question asks nothing to look for)."""
+    return LANGUAGES[detect(question)][why]

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, followup, index as index_mod, languages
-from .abstain import Abstainer, Decision, numeric_tokens, strongest_pull, unknown_words, vocabulary, without
+from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_words,
+                      vocabulary, without)
 from .answer import Answer, cite, extract
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import file_stamp, load_documents
@@ -151,6 +152,10 @@ class Bot:
     def _answer(self, question: str, history=None) -> Answer:
         """Answer an already cleaned question (ask() cleans it and makes sure the documents are current)."""
         readings = followup.readings(question, history, self.documents[0].language)
+        searched = readings[-1]
+        if names_nothing(searched) or only_chatter(question):  # "ciao", "What?"; after a turn, "Why?" asks on
+            return Answer(question, "", True, threshold=round(self.abstainer.threshold(question), 4),
+                          message=languages.abstain_message(question, "vague"), resolved_question=question)
         n = len(readings)
         # documents the question names are searched alone (bot/naming.py); a follow-up that names its own
         # ("And for the GPL?") moves to them, leaving the one the earlier turn named
@@ -170,7 +175,6 @@ class Bot:
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
         if words and not decision.abstain:
             decision = self._pull(question, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
-        searched = readings[-1]
         if decision.abstain:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
             return Answer(question, "", True, closest, round(best, 4), round(decision.threshold, 4),

@@ -1,4 +1,4 @@
-"""Abstention check 4 (bot/abstain.py): a word the documents never use that pulls the question away from
+"""Abstention (bot/abstain.py), mostly check 4: a word the documents never use that pulls the question away from
 the passage it matched. Pure parts on hand-made inputs, then the real bot on near-miss questions."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from bot import Bot, languages
-from bot.abstain import Abstainer, numeric_tokens, strongest_pull, unknown_words, vocabulary, without
+from bot.abstain import (Abstainer, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_words,
+                         vocabulary, without)
 from bot.lexical import fold, terms
 from bot.retrieval import answer_type_match
 
@@ -369,3 +370,29 @@ def test_a_question_abstains_where_the_best_passage_lacks_what_it_asks_for(bot, 
     a = bot.ask(question)
     assert a.abstained, a.citations[0].text
 
+
+
+def test_questions_naming_nothing_and_turns_of_chatter():
+    for question in ["What?", "How much?", "Chi è?", "Tell me more", "ok, grazie!", "?", "👍"]:
+        assert names_nothing(question), question
+    for question in ["NSatu?", "Rutte", "2030?", "Why did Japan join?", "test"]:
+        assert not names_nothing(question), question
+    assert only_chatter("Ok, grazie mille!") and only_chatter("Thanks!") and only_chatter("🙂")
+    assert not only_chatter("Why?") and not only_chatter("Tell me more")
+
+
+# no word to look for: any quote would be a guess (these had all been answered with one on the article)
+@pytest.mark.parametrize("question", ["What?", "How much?", "Who is he?", "Tell me more", "ok", "Grazie!", "?", "👍"])
+def test_a_question_that_names_nothing_is_asked_to_name_something(bot, question):
+    a = bot.ask(question)
+    assert a.abstained and not a.citations
+    assert a.message == languages.abstain_message(question, "vague") != languages.abstain_message(question)
+
+
+def test_after_a_turn_a_bare_question_word_is_a_follow_up_but_thanks_are_not(bot):
+    history = ["Dove ha sede il comando NSatu?"]
+    follow_up = bot.ask("E perché?", history)
+    assert follow_up.resolved_question == "Dove ha sede il comando NSatu? E perché?"
+    assert follow_up.message != languages.abstain_message("E perché?", "vague")
+    thanks = bot.ask("Grazie!", history)
+    assert thanks.abstained and not thanks.citations and thanks.message == languages.abstain_message("Grazie!", "vague")
