@@ -81,7 +81,11 @@ def _chatter() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _empty() -> frozenset[str]:
-    return _untested() | _chatter() | {fold(w) for w in languages.word_list("determiners")}
+    """Words that name nothing: stopwords, function words, which/quale, asking for a name ("come si chiama?"),
+    chatter. Not the words about the document that check 4 skips: "What is the Document?" asks for the GFDL's
+    definition."""
+    return stopwords() | {fold(w) for w in languages.word_list("function_words", "determiners", "name_words",
+                                                                 "chatter")}
 
 
 def names_nothing(question: str) -> bool:

@@ -153,7 +153,7 @@ class Bot:
         """Answer an already cleaned question (ask() cleans it and makes sure the documents are current)."""
         readings = followup.readings(question, history, self.documents[0].language)
         searched = readings[-1]
-        if names_nothing(searched) or only_chatter(question):  # "ciao", "What?"; after a turn, "Why?" asks on
+        if names_nothing(searched) or only_chatter(question):  # "What?", "ciao"; after a turn "Why?" leans on it
             return Answer(question, "", True, threshold=round(self.abstainer.threshold(question), 4),
                           message=languages.abstain_message(question, "vague"), resolved_question=question)
         n = len(readings)

@@ -373,9 +373,9 @@ def test_a_question_abstains_where_the_best_passage_lacks_what_it_asks_for(bot, 
 
 
 def test_questions_naming_nothing_and_turns_of_chatter():
-    for question in ["What?", "How much?", "Chi è?", "Tell me more", "ok, grazie!", "?", "👍"]:
+    for question in ["What?", "How much?", "Chi è?", "Come si chiama?", "Tell me more", "ok, grazie!", "?", "👍"]:
         assert names_nothing(question), question
-    for question in ["NSatu?", "Rutte", "2030?", "Why did Japan join?", "test"]:
+    for question in ["NSatu?", "Rutte", "2030?", "Why did Japan join?", "test", "What is the Document?"]:
         assert not names_nothing(question), question
     assert only_chatter("Ok, grazie mille!") and only_chatter("Thanks!") and only_chatter("🙂")
     assert not only_chatter("Why?") and not only_chatter("Tell me more")
