@@ -73,9 +73,19 @@ def read_document(path: Path, source: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise DocumentError(f"{path} looks binary (it contains NUL bytes)")
-    if not text.strip():
+    if all(blank(ch) for ch in text):  # a byte-order mark alone is empty too
         raise DocumentError(f"{path} is empty")
     return Document(source, path, text, hashlib.sha256(raw).hexdigest(), languages.detect(text[:20000]), stamp)
+
+
+# invisible marks no quote starts or ends with: a byte-order mark (Windows editors put one at a file's
+# start), zero-width spaces and joiners
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def blank(ch: str) -> bool:
+    """Whitespace, or an invisible mark."""
+    return ch.isspace() or ch in INVISIBLE
 
 
 def _looks_like_text(path: Path) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .config import Segmentation
-from .documents import Document
+from .documents import Document, blank
 from .languages import LANGUAGES
 from .lexical import fold, stopwords
 
@@ -76,19 +76,20 @@ class Segment:
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+    while start < end and blank(text[start]):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and blank(text[end - 1]):
         end -= 1
     return start, end
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every line, end excluding the line break."""
+    """(start, end) of every line, end excluding the line break; a byte-order mark is not part of line 1."""
     spans, pos = [], 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        spans.append((pos, pos + len(body)))
+        skip = len(body) - len(body.lstrip("\ufeff")) if pos == 0 else 0
+        spans.append((pos + skip, pos + len(body)))
         pos += len(line)
     return spans
 

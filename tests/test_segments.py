@@ -79,6 +79,19 @@ def test_crlf_and_headings():
     assert all(text[s.start:s.end] == s.text for s in segment(d, P))
 
 
+def test_byte_order_mark_and_zero_width_marks_are_not_quoted():
+    """A file saved "UTF-8 with BOM" starts with U+FEFF: no quote starts with it, and a heading after it is
+    still a heading; zero-width spaces at a sentence's edge are left out too."""
+    text = "\ufeff# Orari\n\nL'ufficio apre alle nove. Chiude alle cinque.\u200b\n\n\u200bIl parcheggio è gratuito."
+    d = doc(text)
+    segs = segment(d, P)
+    assert all(text[s.start:s.end] == s.text for s in segs)
+    assert [s.text for s in segs if s.text != "# Orari"] == [
+        "L'ufficio apre alle nove.", "Chiude alle cinque.", "Il parcheggio è gratuito."]
+    assert [text[s:e] for s, e in paragraphs(text, P)][0] == "# Orari"
+    assert headings(d, P)[0][1:] == (1, 8)
+
+
 def test_paragraph_heading_is_glued_to_the_sentence_it_introduces():
     text = ("3. Grant of Patent License. Subject to these terms, each Contributor grants You a patent\n"
             "license to make and use the Work. The grant ends if You sue.\n\n"
@@ -227,7 +240,7 @@ def test_overlong_sentence_is_split_at_clause_boundaries():
     assert all(text[s.start:s.end] == s.text for s in segs)
 
 
-@pytest.mark.parametrize("content,message", [(b"", "empty"), (b"  \n\t\n", "empty"),
+@pytest.mark.parametrize("content,message", [(b"", "empty"), (b"  \n\t\n", "empty"), (b"\xef\xbb\xbf\n", "empty"),
                                              (b"caf\xe9 latte", "not UTF-8"), (b"ab\x00cd", "binary")])
 def test_bad_documents_name_the_file(tmp_path, content, message):
     f = tmp_path / "bad.txt"
