@@ -147,6 +147,9 @@ def test_expected_answer_types(question, types):
     ("a written offer, valid for at least three years", True),
     ("ownership of fifty percent (50%) or more of the outstanding shares", True),
     ("1) Use a suitable mechanism within 30 days.", True),
+    ("1. Esci da Vim come hai fatto nella lezione precedente.", False),  # a numbered step, at any line start
+    ("Passi:\n  2. Salva il file.\n  3. Esci.", False),
+    ("2. Aspetta 5 minuti.", True),
     ("within thirty (30) days of the notice", True),   # "(30)" reads as a list item, "thirty" counts
     ("L'orario delle autofirme sarà aumentato di un secondo.", True),  # one of a unit is a quantity
     ("The offer stays valid for a year.", True),
