@@ -97,7 +97,8 @@ LANGUAGES: dict[str, dict] = {
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},
         "cues": [
             (rf"^(and\s+)?(exactly\s+)?how (many|much|{'|'.join(_MEASURES_EN)})\b|\bnumber of\b|"
-             r"\bwhat (percentage|time)\b", "number"),  # measures: "how old", "what percentage" are answered with a figure
+             r"\bwhat (percentage|time)\b|\b(tele)?(phone|fax) numbers?\b", "number"),  # measures: "how old", "what
+            # percentage" are answered with a figure; so is a phone number (Italian: "numero di telefono", above)
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
             (r"^(and\s+)?when\b|\b(what|which) day\b", "time"),

@@ -129,6 +129,9 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     # an e-mail address asked for, not e-mail mentioned
     ("What email address do I write to?", {"email"}), ("Qual è l'indirizzo email del titolare?", {"email"}),
     ("Can I send the source by e-mail?", set()),
+    # a phone number is a figure, in either language; phoning is not asked for
+    ("Which telephone number should I call?", {"number"}), ("Qual è il numero di telefono dell'ufficio?", {"number"}),
+    ("Can I phone the office instead?", set()),
     ("How wide is the terminal?", {"number"}), ("How big a stake?", {"number"}),  # a dimension is a figure
     # what someone said asks for reported speech; what a text says does not
     ("What did Rutte say about China?", {"speech"}), ("And how did Tokyo react?", {"speech"}),
