@@ -43,8 +43,8 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
             restates: Callable[[Segment], bool] = lambda seg: False, quote_chars: int = 400) -> list[Citation]:
     """The best sentence, and with it the sentences of its paragraph that score nearly as well (within
     pair_gain), best first, with whatever lies between them (the quote stays one slice of the text), while
-    the quote stays within quote_chars: "You may charge... You may charge... You may not charge a fee for
-    this Package itself." An adjacent neighbour may always join. Then the next-best distinct sentences as
+    the quote stays within quote_chars: "Guests may park in the yard... Guests may park on the street... Guests
+    may not park overnight." An adjacent neighbour may always join. Then the next-best distinct sentences as
     supporting citations. A best sentence that only restates the question (lexical.restates) is extended
     through the best other sentence of its paragraph, and a quote ending in ":" through the sentence that
     follows it."""
