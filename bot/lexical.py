@@ -38,13 +38,13 @@ def terms(text: str, language: str) -> list[str]:
     return languages.stemmer(language).stemWords(words)
 
 
-_MARKER = re.compile(r"\s*([-*•]|\(?(\d{1,3}(\.\d{1,3})*|[a-z])[.)])\s")  # a list item's "3.", "-", "(a)"
+LIST_MARKER = re.compile(r"\s*([-*•]|\(?(\d{1,3}(\.\d{1,3})*|[a-z])[.)])\s")  # a list item's "3.", "-", "(a)"
 
 
 def restates(question: str, sentence: str, language: str) -> bool:
     """True when every content word of the sentence (its list marker aside) is already in the question: it
     only restates what is asked ("3. Turn on core dumps." for "how to turn on core dumps in tcsh")."""
-    marker = _MARKER.match(sentence)
+    marker = LIST_MARKER.match(sentence)
     words = set(terms(sentence[marker.end():] if marker else sentence, language))
     return bool(words) and words <= set(terms(question, language))
 

@@ -22,7 +22,7 @@ import numpy as np
 from . import languages
 from .config import Scoring
 from .index import Index
-from .lexical import fold
+from .lexical import LIST_MARKER, fold
 
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
 _DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
@@ -35,8 +35,10 @@ _NUMERALS = (r"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|ve
 # units of a duration or length: the countable units of languages.UNITS, and finer or textual ones
 _UNITS = "|".join([*(w for names in languages.UNITS.values() for w in names), r"seconds?", r"minutes?", r"lines?",
                    r"words?", "characters", "secondi", "secondo", r"minut[oi]", "righe", "parole", "caratteri"])
-# labels, not quantities: list items ("1. ", "(1)", "0)") and references ("section 6", "Article 5.2")
-_LABEL = re.compile(r"(?m:^[ \t]*\d{1,2}\.(?=\s))|\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
+# labels, not quantities: list markers at a line's start ("1. ", "2.1)"), list items ("(1)", "0)") and references
+# ("section 6", "Article 5.2")
+_LABEL = re.compile(f"(?m:^{LIST_MARKER.pattern})|"
+                    r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
                     r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*"
                     r"(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*", re.IGNORECASE)
 # a figure starts a token: the digits of a name or version ("CC0", "GPLv2", "v2.1") count nothing
