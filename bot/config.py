@@ -61,9 +61,9 @@ class Scoring:
 
 @dataclass(frozen=True)
 class VectorIndex:
-    """How passage vectors are made and held. Context vectors are encoded below `compose_from` passages and
-    composed from sentence vectors from there on (bot/contexts.py): composing builds about 3.8x faster and
-    cost 2 of 119 answerable hits on the dev sets (docs/design.md). FAISS: exact inner product (IndexFlatIP)
+    """How passage vectors are made and held. Context vectors are pooled from one reading of each paragraph
+    below `compose_from` passages and composed from sentence vectors from there on (bot/contexts.py):
+    composing builds about 2x faster than pooling and cost 3 of 255 answerable hits (docs/design.md). FAISS: exact inner product (IndexFlatIP)
     below `hnsw_from` passages, an HNSW graph (IndexHNSWFlat) from there on; threshold and graph sizes come
     from measurements of recall@10 and latency at 1k-100k passages (bench/results/scaling.json)."""
 
@@ -71,7 +71,7 @@ class VectorIndex:
     hnsw_m: int = 32             # graph neighbours per node
     ef_construction: int = 200   # build-time beam width (80 lost ~5 points of recall@10 at 100k passages)
     ef_search: int = 256         # question-time beam width (applied on load, not part of the index key)
-    compose_from: int = 20_000   # passages; an encoded build of 20,000 takes ~25 min on one 2-core machine
+    compose_from: int = 20_000   # passages; a pooled build of 20,000 takes ~13 min on one 2-core machine
 
     def build_params(self) -> dict:
         return {"hnsw_from": self.hnsw_from, "hnsw_m": self.hnsw_m, "ef_construction": self.ef_construction,

@@ -3,8 +3,10 @@
 Questions often name the document ("in the Apache license..."), the section ("what does it say about
 litigation?") or lean on the topic, which the sentence alone may not carry. Context vectors are made one of
 two ways (config.VectorIndex.compose_from picks by corpus size):
-- encoded: the context read as one text, "name: title heading previous SENTENCE next". The better of the
-  two on every dev set, but it encodes each passage a second time, at about three times its length.
+- pooled: the model reads each paragraph once, after its "name: title heading" line, and a sentence's context
+  vector is the mean of the token states of that line, the sentence and its neighbours ("late chunking").
+  As good as encoding "name: title heading previous SENTENCE next" as one text per sentence (which models
+  without mean pooling still get), at half its cost: each passage is read twice in all, not four times.
 - composed: the normalised sum of the vectors of the sentence, its neighbours, the "name: title" line and
   the heading. Only the few distinct titles and headings are encoded, so a build costs little more than
   encoding the sentences once (measurements in docs/design.md).
@@ -20,6 +22,9 @@ from . import embedder
 from .documents import Document
 from .naming import name_of
 from .segments import Segment, document_title
+
+# a paragraph is read in pieces of at most this many characters (~400 tokens: the model reads 512)
+PIECE_CHARS = 1500
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,51 @@ def contexts(doc: Document, segs: list[Segment], heads: list[tuple[int, int, int
     return out
 
 
-def context_texts(segs: list[Segment], ctxs: list[Context]) -> list[str]:
-    """Each sentence in its context, as one text to encode."""
+def context_texts(segs: list[Segment], ctxs: list[Context], which: list[int] | None = None) -> list[str]:
+    """Each sentence in its context (or only those of `which`), as one text to encode."""
     def text(j: int | None) -> str:
         return segs[j].text if j is not None else ""
 
-    return [" ".join(p for p in (c.lead, c.section, text(c.prev), s.text, text(c.next)) if p)
-            for s, c in zip(segs, ctxs)]
+    return [" ".join(p for p in (c.lead, c.section, text(c.prev), segs[i].text, text(c.next)) if p)
+            for i, c in ((i, ctxs[i]) for i in (range(len(segs)) if which is None else which))]
+
+
+def _pieces(segs: list[Segment]) -> list[tuple[int, int]]:
+    """(first, last) segment of each piece of a paragraph the model reads at once: short enough for it."""
+    pieces, i = [], 0
+    while i < len(segs):
+        j = i
+        while (j + 1 < len(segs) and segs[j + 1].source == segs[i].source and segs[j + 1].paragraph == segs[i].paragraph
+               and segs[j + 1].end - segs[i].start < PIECE_CHARS):
+            j += 1
+        pieces.append((i, j))
+        i = j + 1
+    return pieces
+
+
+def pooled(texts: dict[str, str], segs: list[Segment], ctxs: list[Context], model, progress: bool = False) -> np.ndarray:
+    """Context vectors pooled from one reading of each paragraph (texts: source -> document text)."""
+    pieces = _pieces(segs)
+    leads = [" ".join(p for p in (ctxs[i].lead, ctxs[i].section) if p) + "\n" for i, _ in pieces]
+    read = [lead + texts[segs[i].source][segs[i].start:segs[j].end] for lead, (i, j) in zip(leads, pieces)]
+    vectors, cut = {}, []
+    for (i, j), lead, (states, spans) in zip(pieces, leads, embedder.token_states(model, read, "passage",
+                                                                                  progress=progress)):
+        shift = len(lead) - segs[i].start  # document offset -> offset in the text read
+        tokens = lambda a, b: (spans[:, 0] < b) & (spans[:, 1] > a)  # noqa: E731  tokens overlapping [a, b)
+        own = {k: tokens(segs[k].start + shift, segs[k].end + shift) for k in range(i, j + 1)}
+        for k in range(i, j + 1):
+            if not len(spans) or spans[-1, 1] < segs[k].end + shift:  # cut off by the model's length limit
+                cut.append(k)
+                continue
+            window = tokens(0, len(lead) - 1) | own[k]
+            for n in (ctxs[k].prev, ctxs[k].next):
+                window |= own.get(n, False)
+            vectors[k] = states[window].mean(axis=0)
+    if cut:  # rare (a piece of dense code or URLs): read those in context as one text each
+        vectors.update(zip(cut, embedder.encode(model, context_texts(segs, ctxs, cut), "passage")))
+    out = np.vstack([vectors[k] for k in range(len(segs))]) if segs else np.zeros((0, 0), np.float32)
+    return np.ascontiguousarray(out / np.linalg.norm(out, axis=1, keepdims=True), dtype=np.float32)
 
 
 def compose(ctxs: list[Context], sentences: np.ndarray, model, batch_size: int = 32) -> np.ndarray:
@@ -73,8 +116,10 @@ def compose(ctxs: list[Context], sentences: np.ndarray, model, batch_size: int =
     return np.ascontiguousarray(out / np.linalg.norm(out, axis=1, keepdims=True), dtype=np.float32)
 
 
-def context_vectors(segs: list[Segment], ctxs: list[Context], sentences: np.ndarray, model, composed: bool,
-                    batch_size: int = 32, progress: bool = False) -> np.ndarray:
+def context_vectors(texts: dict[str, str], segs: list[Segment], ctxs: list[Context], sentences: np.ndarray, model,
+                    composed: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
     if composed:
         return compose(ctxs, sentences, model, batch_size)
+    if embedder.mean_pooled(model):
+        return pooled(texts, segs, ctxs, model, progress)
     return embedder.encode(model, context_texts(segs, ctxs), "passage", batch_size=batch_size, progress=progress)

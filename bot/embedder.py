@@ -78,6 +78,44 @@ def encode(model, texts: list[str], kind: str, batch_size: int = 32, progress: b
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def mean_pooled(model) -> bool:
+    """True for a plain transformer + mean pooling with a fast tokenizer (the default model): its sentence
+    vector is the mean of its token states, so the mean over any span of them is a vector of the same kind."""
+    modules = list(model) if hasattr(model, "__iter__") else []
+    config = modules[1].get_config_dict() if len(modules) > 1 and hasattr(modules[1], "get_config_dict") else {}
+    tokenizer = getattr(model, "tokenizer", None)
+    return (config.get("pooling_mode") == "mean" and hasattr(modules[0], "auto_model")
+            and bool(getattr(tokenizer, "is_fast", False)))
+
+
+def token_states(model, texts: list[str], kind: str, batch_size: int = 16, progress: bool = False):
+    """For each text, its tokens' last hidden states and their character spans in the text (the prompt's
+    tokens left out), in input order. Texts too long for the model are cut: their later tokens are missing."""
+    import torch
+
+    prompt = _prompt(model, kind) or ""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
+    out: list = [None] * len(texts)
+    batches = range(0, len(order), batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="contexts", unit="batch")
+    for b in batches:
+        chunk = order[b:b + batch_size]
+        with _lock_for(model), torch.inference_mode():
+            enc = model.tokenizer([prompt + texts[i] for i in chunk], return_offsets_mapping=True, truncation=True,
+                                  max_length=model.max_seq_length, padding=True, return_tensors="pt")
+            offsets = enc.pop("offset_mapping").numpy() - len(prompt)
+            states = model[0].auto_model(**enc).last_hidden_state.float().numpy()
+        mask = enc["attention_mask"].numpy().astype(bool)
+        for row, i in enumerate(chunk):
+            ends = offsets[row, :, 1]
+            real = mask[row] & (ends > offsets[row, :, 0]) & (ends > 0)  # not specials, not the prompt
+            out[i] = (states[row][real], offsets[row][real])
+    return out
+
+
 def encode_spread(model, texts: list[str], kind: str) -> np.ndarray:
     """encode() of a few short texts (a question and its check-4 variants), split over the cores. On one core
     each text beyond the first adds ~40% of a single encode (1 / 2 / 3 / 5 / 9 dev questions with variants:

@@ -95,8 +95,10 @@ def assert_correct(bot: Bot, index_dir: Path, answer: bool = True, kept: tuple[s
 
 
 def assert_nsatu_context(bot: Bot) -> None:
-    """The context vector of NSatu's first sentence, from first principles: the text "file name: title,
-    sentence, next sentence" encoded (small corpora), or the sum of those parts' vectors (large ones)."""
+    """The context vector of NSatu's first sentence, from first principles: small corpora pool it from one
+    reading of "file name: title" and the paragraph (its two sentences), i.e. the mean of the token states
+    sentence-transformers itself gives for that text, minus the prompt and special tokens; large ones sum
+    the parts' vectors."""
     i = next(i for i, s in enumerate(bot.index.segments) if s.source == "nsatu.txt")
     first, second = bot.index.segments[i: i + 2]
     lead = "nsatu: Comandi militari in Europa"
@@ -104,7 +106,12 @@ def assert_nsatu_context(bot: Bot) -> None:
         parts = embedder.encode(bot.model, [first.text, second.text, lead], "passage").sum(axis=0)
         expected = parts / np.linalg.norm(parts)
     else:
-        expected = embedder.encode(bot.model, [f"{lead} {first.text} {second.text}"], "passage")[0]
+        paragraph = bot.texts["nsatu.txt"][first.start:second.end]
+        prompt = (bot.model.prompts or {}).get("passage", "")  # "passage: " for E5, none for MiniLM
+        states = bot.model.encode(f"{lead}\n{paragraph}", prompt=prompt, output_value="token_embeddings")
+        skip = len(bot.model.tokenizer(prompt.strip(), add_special_tokens=False)["input_ids"]) if prompt else 0
+        mean = states[1 + skip:-1].float().mean(axis=0).numpy()  # <s> passage : ... </s>
+        expected = mean / np.linalg.norm(mean)
     np.testing.assert_allclose(bot.index.vectors("contexts", np.array([i]))[0], expected, atol=2e-4)
 
 
@@ -531,3 +538,26 @@ def test_new_offtopic_questions_select_a_new_index(tmp_path, monkeypatch):
     edited.write_text(index_mod.OFFTOPIC.read_text(encoding="utf-8") + "Una domanda in più?\n", encoding="utf-8")
     monkeypatch.setattr(index_mod, "OFFTOPIC", edited)
     assert index_mod.index_key(docs, Settings()) != before
+
+
+def test_pooled_contexts_past_the_model_length_are_encoded_whole(bot):
+    """A paragraph the model cannot read in one piece (codes: ~200 tokens a sentence, 512 read) still gets a
+    context vector for every sentence: those the cut reaches are read in context as one text each (without
+    that, the fourth, wholly past the cut, would be pooled from its heading and neighbour alone); the others
+    are pooled from the paragraph's one reading (close to, not equal to, reading each context alone)."""
+    from bot.contexts import context_texts, contexts, pooled
+    from bot.documents import Document
+    from bot.segments import headings
+
+    codes = " ".join(f"{i:03x}q{i * 7 % 97:02d}z" for i in range(40))  # 319 characters, ~200 tokens
+    text = f"Chiavi di prova\n\nUno: {codes}. Due: {codes}. Tre: {codes}. Quattro: {codes}.\n"
+    d = Document("codes.txt", Path("codes.txt"), text, "0", "it")
+    segs = segment(d, Segmentation())
+    ctxs = contexts(d, segs, headings(d, Segmentation()))
+    assert len(segs) == 4 and len({s.paragraph for s in segs}) == 1  # the title is a heading
+    vectors = pooled({d.source: text}, segs, ctxs, bot.model)
+    assert vectors.shape == (4, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    whole = embedder.encode(bot.model, context_texts(segs, ctxs), "passage")
+    agree = np.sum(vectors * whole, axis=1)
+    assert 0.95 < agree[0] < 0.9999 and agree[1] > 0.95, agree
+    np.testing.assert_allclose(agree[2:], 1, atol=2e-4)
