@@ -63,9 +63,10 @@ class Scoring:
 class VectorIndex:
     """How passage vectors are made and held. Context vectors are pooled from one reading of each paragraph
     below `compose_from` passages and composed from sentence vectors from there on (bot/contexts.py):
-    composing builds about 2x faster than pooling and cost 3 of 255 answerable hits (docs/design.md). FAISS: exact inner product (IndexFlatIP)
-    below `hnsw_from` passages, an HNSW graph (IndexHNSWFlat) from there on; threshold and graph sizes come
-    from measurements of recall@10 and latency at 1k-100k passages (bench/results/scaling.json)."""
+    composing builds about 2x faster than pooling and cost 3 of 255 answerable hits (docs/design.md).
+    FAISS: exact inner product (IndexFlatIP) below `hnsw_from` passages, an HNSW graph (IndexHNSWFlat) from
+    there on; threshold and graph sizes come from measurements of recall@10 and latency at 1k-100k passages
+    (bench/results/scaling.json)."""
 
     hnsw_from: int = 20_000      # passages; exact flat search costs ~0.35 ms per 1,000 passages per question
     hnsw_m: int = 32             # graph neighbours per node
