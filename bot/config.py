@@ -73,10 +73,11 @@ class VectorIndex:
     ef_construction: int = 200   # build-time beam width (80 lost ~5 points of recall@10 at 100k passages)
     ef_search: int = 256         # question-time beam width (applied on load, not part of the index key)
     compose_from: int = 20_000   # passages; a pooled build of 20,000 takes ~13 min on one 2-core machine
+    piece_chars: int = 1500      # pooled contexts read a paragraph in pieces this long (~400 tokens; the model reads 512)
 
     def build_params(self) -> dict:
         return {"hnsw_from": self.hnsw_from, "hnsw_m": self.hnsw_m, "ef_construction": self.ef_construction,
-                "compose_from": self.compose_from}
+                "compose_from": self.compose_from, "piece_chars": self.piece_chars}
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import embedder
+from .config import VectorIndex
 from .documents import Document
 from .naming import name_of
 from .segments import Segment, document_title
-
-# a paragraph is read in pieces of at most this many characters (~400 tokens: the model reads 512)
-PIECE_CHARS = 1500
 
 
 @dataclass(frozen=True)
@@ -63,22 +61,23 @@ def context_texts(segs: list[Segment], ctxs: list[Context], which: list[int] | N
             for i, c in ((i, ctxs[i]) for i in (range(len(segs)) if which is None else which))]
 
 
-def _pieces(segs: list[Segment]) -> list[tuple[int, int]]:
+def _pieces(segs: list[Segment], piece_chars: int) -> list[tuple[int, int]]:
     """(first, last) segment of each piece of a paragraph the model reads at once: short enough for it."""
     pieces, i = [], 0
     while i < len(segs):
         j = i
         while (j + 1 < len(segs) and segs[j + 1].source == segs[i].source and segs[j + 1].paragraph == segs[i].paragraph
-               and segs[j + 1].end - segs[i].start < PIECE_CHARS):
+               and segs[j + 1].end - segs[i].start < piece_chars):
             j += 1
         pieces.append((i, j))
         i = j + 1
     return pieces
 
 
-def pooled(texts: dict[str, str], segs: list[Segment], ctxs: list[Context], model, progress: bool = False) -> np.ndarray:
+def pooled(texts: dict[str, str], segs: list[Segment], ctxs: list[Context], model,
+           piece_chars: int = VectorIndex.piece_chars, progress: bool = False) -> np.ndarray:
     """Context vectors pooled from one reading of each paragraph (texts: source -> document text)."""
-    pieces = _pieces(segs)
+    pieces = _pieces(segs, piece_chars)
     leads = [" ".join(p for p in (ctxs[i].lead, ctxs[i].section) if p) + "\n" for i, _ in pieces]
     read = [lead + texts[segs[i].source][segs[i].start:segs[j].end] for lead, (i, j) in zip(leads, pieces)]
     vectors, cut = {}, []
@@ -117,9 +116,10 @@ def compose(ctxs: list[Context], sentences: np.ndarray, model, batch_size: int =
 
 
 def context_vectors(texts: dict[str, str], segs: list[Segment], ctxs: list[Context], sentences: np.ndarray, model,
-                    composed: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+                    composed: bool, piece_chars: int = VectorIndex.piece_chars, batch_size: int = 32,
+                    progress: bool = False) -> np.ndarray:
     if composed:
         return compose(ctxs, sentences, model, batch_size)
     if embedder.mean_pooled(model):
-        return pooled(texts, segs, ctxs, model, progress)
+        return pooled(texts, segs, ctxs, model, piece_chars, progress)
     return embedder.encode(model, context_texts(segs, ctxs), "passage", batch_size=batch_size, progress=progress)

@@ -135,7 +135,8 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
     kw = {"batch_size": settings.batch_size, "progress": progress}
     sentences = embedder.encode(model, [s.text for s in segs], "passage", **kw)
     composed = len(segs) >= settings.vector_index.compose_from  # pooled or composed: see bot/contexts.py
-    in_context = context_vectors({d.source: d.text for d in docs}, segs, ctxs, sentences, model, composed, **kw)
+    in_context = context_vectors({d.source: d.text for d in docs}, segs, ctxs, sentences, model, composed,
+                                 settings.vector_index.piece_chars, **kw)
     for name, vectors in (("sentences", sentences), ("contexts", in_context)):
         faiss.write_index(vector_index(vectors, settings.vector_index), str(folder / f"{name}.faiss"))
     null = embedder.encode(model, offtopic_questions(), "query", batch_size=settings.batch_size)

@@ -561,3 +561,24 @@ def test_pooled_contexts_past_the_model_length_are_encoded_whole(bot):
     agree = np.sum(vectors * whole, axis=1)
     assert 0.95 < agree[0] < 0.9999 and agree[1] > 0.95, agree
     np.testing.assert_allclose(agree[2:], 1, atol=2e-4)
+
+
+def test_models_without_mean_pooling_get_each_context_encoded_whole(bot):
+    """A mean of token states is a vector of the model's own kind only when the model mean-pools: a model
+    that pools otherwise (here the same transformer with CLS pooling) gets each context encoded as one text."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling
+
+    from bot.contexts import context_texts, context_vectors, contexts
+    from bot.segments import headings
+
+    transformer = bot.model[0]
+    cls = SentenceTransformer(modules=[transformer, Pooling(transformer.get_word_embedding_dimension(),
+                                                            pooling_mode="cls"), Normalize()], device="cpu")
+    cls.prompts = dict(bot.model.prompts)
+    assert embedder.mean_pooled(bot.model) and not embedder.mean_pooled(cls)
+    d = bot.documents[0]
+    segs = segment(d, bot.settings.segmentation)
+    ctxs = contexts(d, segs, headings(d, bot.settings.segmentation))
+    got = context_vectors({d.source: d.text}, segs, ctxs, None, cls, composed=False)
+    np.testing.assert_allclose(got, embedder.encode(cls, context_texts(segs, ctxs), "passage"), atol=2e-4)
