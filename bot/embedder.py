@@ -47,12 +47,21 @@ def load_model(name: str):
         from .e5model import ensure_model
 
         path = str(ensure_model(cache_dir()))
+    from transformers.utils import logging as transformers_logging
+
+    # transformers 5 draws a "Loading weights" bar on every load: noise on each CLI answer. Off for the
+    # load only, so an application that embeds the bot keeps its own bars
+    bars = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()
     try:
         return SentenceTransformer(path, device="cpu")
     except Exception as exc:  # sentence-transformers raises many types for a missing or broken model
         raise ModelError(f"cannot load embedding model {name!r}: {exc}. Pass another sentence-transformers "
                          "model name or local folder with model=..., the BOT_MODEL environment variable "
                          "or the --model CLI flag") from exc
+    finally:
+        if bars:
+            transformers_logging.enable_progress_bar()
 
 
 def _prompt(model, kind: str) -> str | None:
