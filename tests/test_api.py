@@ -141,7 +141,7 @@ def test_nsatu_question_quotes_the_wiesbaden_sentence(bot, article_text, questio
     "Come si prepara il risotto alla milanese?",
     "Quanto costa un biglietto del treno da Milano a Napoli?",
     "Who won the 1998 Tour de France?",
-    "What is the boiling point of water at sea level?",
+    "What is the melting point of iron?",
 ])
 def test_off_topic_question_abstains(bot, question):
     a = check_answer(bot.ask(question), bot.texts, question)

@@ -125,7 +125,7 @@ def test_chat_follow_up_uses_history(bot):
 
 
 def test_chat_abstains_plainly_with_closest_passages_labelled(bot):
-    new, _, view = chat(bot, "What is the recipe for apple pie?")
+    new, _, view = chat(bot, "How do I knit a woollen scarf?")
     assert new[1]["content"] == "**The document does not contain an answer to this question.**"
     assert "NOT an answer" in new[2]["metadata"]["title"]
     assert all(lab is None for _, lab in view)  # nothing highlighted as if it answered
