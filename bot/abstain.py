@@ -12,7 +12,7 @@ Then several signals must agree before we answer:
      "how long"; a list item "1." or "1)" or a "section 6" is a label, not a quantity), a year or date asked for
      by name ("in che anno", "what year"), the moment of a past event ("when was X set up?": a date or an anchor such as
      "durante la visita"; a bare "when" is only a preference, as rules answer it with conditions), a count of a
-     unit ("how many days" needs days: "three years" does not say how many days), a price ("how much does it
+     unit ("how many days" needs days: "five months" does not say how many days), a price ("how much does it
      cost", "in euro": an amount of money or "free of charge"), an e-mail address asked for, and what someone
      said or how they reacted ("What did X say?": reported speech, a quote, "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
@@ -22,7 +22,7 @@ Then several signals must agree before we answer:
      matches the sentence naming Ishiba better without "wife": the passage is about Ishiba, not his wife).
      "Clearly" is a smaller gain when question and passage share a language (Settings.scoring). Words about
      the document ("mentioned") or asking for a name ("si chiama") are never tested: no text needs them; nor,
-     when check 2 asks for a figure, the dimension it measures ("how *wide*": a text says "80-column").
+     when check 2 asks for a figure, the dimension it measures ("how *wide*": a text says "a 40-metre hall").
 """
 from __future__ import annotations
 

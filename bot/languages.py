@@ -55,7 +55,7 @@ LANGUAGES: dict[str, dict] = {
         "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cos(?:a\s+|['’]\s*)|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
         # a leading scope before the question proper ("Nella GPL, che cos'è...?"): skipped when reading it
         "scope": r"(?:in|nel|nella|nello|nei|nelle|secondo|per|sotto|in base a)\b[^,?]{1,60},\s*",
-        # verbs that define what comes before them ('"Pacchetto" indica...', "NSatu è un comando")
+        # verbs that define what comes before them ('"Pacchetto" indica...', "Il Comitato è un organo")
         "defining": ["è", "sono", "significa", "indica", "si intende", "si riferisce"],
         "articles": ["il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una"],
         "naming": ["si chiama", "si chiamano", "è detto", "è detta", "detto", "detta", "chiamato", "chiamata",
@@ -212,7 +212,7 @@ def unscoped(question: str) -> str:
 
 def definition_subject(question: str) -> str:
     """X in "who/what is X?", up to its first function word ("chi è il sindaco di Torino" -> "il sindaco";
-    "what is a Transparent copy under the GFDL" -> "a transparent copy"); "" for
+    "what is a Bundled Edition under the licence" -> "a bundled edition"); "" for
     any other question, including "what is X for?" (a subject ending in a function word is a clause). A
     quoted subject is taken whole."""
     q = unscoped(question)  # "Under the GPL, what is a covered work?"
@@ -220,7 +220,7 @@ def definition_subject(question: str) -> str:
         cue = re.match(res["definition"], q, re.IGNORECASE)
         if not cue:
             continue
-        # 'what is a "work that uses the Library"': a quoted subject is one term
+        # 'what is a "tool that reads the Archive"': a quoted subject is one term
         quoted = re.search(r'["“«]([^"”»]{2,80})["”»]', q[cue.end():])
         if quoted:
             return " ".join(words(quoted[1]))
@@ -248,7 +248,7 @@ def definition_of(subject: str) -> re.Pattern:
     prefix; an article, quotes or markup before), perhaps an apposition or a qualifier ("of the document"),
     then a defining verb ('"standard version" refers to', '"transparent" copy of the document means',
     "__zstandard__, or `zstd` as short version, is"); or anywhere, a naming verb and then the subject
-    ('is called a "work that uses the library"')."""
+    ('is called a "tool that reads the archive"')."""
     stems = [_prefix(w, detect(subject)) for w in words(subject)
              if not any(w in res["stopwords"] for res in LANGUAGES.values())]
     articles, qualifiers = ("|".join(sorted({w for res in LANGUAGES.values() for w in res[key]}))

@@ -43,7 +43,7 @@ LIST_MARKER = re.compile(r"\s*([-*•]|\(?(\d{1,3}(\.\d{1,3})*|[a-z])[.)])\s")  
 
 def restates(question: str, sentence: str, language: str) -> bool:
     """True when every content word of the sentence (its list marker aside) is already in the question: it
-    only restates what is asked ("3. Turn on core dumps." for "how to turn on core dumps in tcsh")."""
+    only restates what is asked ("2. Install the package." for "how to install the package on a laptop")."""
     marker = LIST_MARKER.match(sentence)
     words = set(terms(sentence[marker.end():] if marker else sentence, language))
     return bool(words) and words <= set(terms(question, language))

@@ -44,7 +44,7 @@ _LABEL = re.compile(f"(?m:^{LIST_MARKER.pattern})|"
 # a figure starts a token: the digits of a name or version ("CC0", "GPLv2", "v2.1") count nothing
 _FIGURE = r"(?<![\w.])\d"
 _TYPE_PATTERNS = {
-    # "di un secondo", "for a year": one of a unit is a quantity too
+    # "di un minuto", "for a week": one of a unit is a quantity too
     "number": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _DATE,
@@ -58,7 +58,7 @@ _TYPE_PATTERNS = {
                          re.IGNORECASE),
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
                         r"([A-Z][a-zà-ÿ]+)"),
-    # "how long?": a figure, or a unit of time or length ("at least one year", "ten lines"); "one" only here,
+    # "how long?": a figure, or a unit of time or length ("at least one week", "six lines"); "one" only here,
     # where it counts something ("one of the parties" would satisfy any "how many")
     "duration": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS}|one|{_UNITS})\b", re.IGNORECASE),
     **{unit: re.compile(rf"\b(?:{'|'.join(names)})\b", re.IGNORECASE) for unit, names in languages.UNITS.items()},

@@ -18,7 +18,7 @@ from .lexical import fold, stopwords
 
 # a heading, bullet or numbered item ("1.", "1.2.", "(a)") starts a paragraph
 _BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}(\.\d{1,3})*[.)]\s|\(?[a-z][.)]\s)")
-_TABLE_ROW = re.compile(r"\s*\|(.*\|){2,}\s*$")  # "| zstd | 2.887 | 530 MB/s |": a paragraph of its own, not a box
+_TABLE_ROW = re.compile(r"\s*\|(.*\|){2,}\s*$")  # "| tool | 1.25 | 90 MB/s |": a paragraph of its own, not a box
 _HEADING = re.compile(r" {0,3}#{1,6}\s")  # Markdown's: deeper-indented "# ..." is code (a shell comment)
 _BOXED = re.compile(r"\s*([*|+])\s+(.*\S)\s+\1\s*$")  # a line inside an ASCII-art box: "*  text  *"
 _SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
