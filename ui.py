@@ -153,7 +153,8 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
 
         def ask(question: str) -> dict:
             """Ask about the bundled article. Returns Answer.to_dict(): the verbatim quote ("" when
-            abstaining), abstained, citations (source, paragraph, start, end, text, score), message..."""
+            abstaining), abstained, citations (source, paragraph, start, end, text, score), message and
+            reason (what the bot says when abstaining, and why)..."""
             try:
                 return default_bot.ask(question).to_dict()
             except ValueError as exc:

@@ -161,7 +161,8 @@ def strongest_pull(question_score: float, variant_scores: np.ndarray) -> tuple[i
 class Decision:
     abstain: bool
     threshold: float
-    reason: str = ""
+    why: str = ""                   # the check that abstained: "weak", "code", "kind" or "word" (bot/messages.py)
+    found: tuple[str, ...] = ()     # what it found missing: the codes, the kinds of thing, the word
 
 
 class Abstainer:
@@ -182,11 +183,11 @@ class Abstainer:
     def decide(self, question: str, best_score: float, best_text: str) -> Decision:
         threshold = self.threshold(question)
         if best_score < threshold:
-            return Decision(True, threshold, "weak evidence")
+            return Decision(True, threshold, "weak")
         unknown = {t for t in numeric_tokens(question) if not known_code(t, self.corpus_numbers, self.corpus_words)}
         if unknown:
-            return Decision(True, threshold, f"the documents never mention {', '.join(sorted(unknown))}")
+            return Decision(True, threshold, "code", tuple(sorted(unknown)))
         wanted = languages.expected_types(question) & STRICT_TYPES
         if wanted and not answer_type_match(best_text, wanted):
-            return Decision(True, threshold, f"no {'/'.join(sorted(wanted))} in the best passage")
+            return Decision(True, threshold, "kind", tuple(sorted(wanted)))
         return Decision(False, threshold)

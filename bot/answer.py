@@ -28,6 +28,7 @@ class Answer:
     threshold: float = 0.0         # the corpus's calibrated abstention threshold
     message: str = ""              # what to tell the user when abstaining, in the question's language
     resolved_question: str = ""    # the question as searched, after folding in the chat history
+    reason: str = ""               # why it abstained, in the question's language ("" when answering)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -25,6 +25,7 @@ def cmd_ask(args) -> int:
         return 0
     if answer.abstained:
         print(answer.message)
+        print(answer.reason)
         if answer.citations:
             print("\nClosest passages (not an answer):")
     else:

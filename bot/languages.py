@@ -1,7 +1,8 @@
 """Per-language resources, as data: sentence model, stemmer, stopwords and answer-type cues.
 
 Only Italian and English are supported for documents; questions in either language are matched
-against documents in either. Adding a language means adding one entry to LANGUAGES.
+against documents in either. Adding a language means adding one entry to LANGUAGES (and its user-facing
+texts to bot/messages.py).
 """
 from __future__ import annotations
 
@@ -87,8 +88,6 @@ LANGUAGES: dict[str, dict] = {
         "chatter": ["ciao", "salve", "buongiorno", "buonasera", "arrivederci", "grazie", "mille", "prego", "ok", "okay",
                     "sì", "va", "bene", "perfetto", "ottimo", "scusa", "scusami", "favore", "dimmi", "spiegami",
                     "raccontami"],
-        "abstain": "Il documento non contiene una risposta a questa domanda.",
-        "vague": "Chiedimi qualcosa sul documento (chi, che cosa, dove, quando...): rispondo citandone il testo.",
     },
     "en": {
         "punkt": "english",
@@ -130,8 +129,6 @@ LANGUAGES: dict[str, dict] = {
                       "cannot"],
         "chatter": ["hello", "hi", "hey", "thanks", "thank", "ok", "okay", "yes", "yeah", "bye", "goodbye", "please",
                     "sorry", "great", "cool", "tell", "explain"],
-        "abstain": "The document does not contain an answer to this question.",
-        "vague": "Ask me something about the document (who, what, where, when...): I answer with a quote from it.",
     },
 }
 # "how many days?" is answered by a figure *of days*: units a count can ask for, with each language's words
@@ -274,9 +271,3 @@ def stemmer(code: str):
     import Stemmer  # PyStemmer: Snowball stemmers in C
 
     return Stemmer.Stemmer(LANGUAGES.get(code, LANGUAGES[DEFAULT_LANGUAGE])["stemmer"])
-
-
-def abstain_message(question: str, why: str = "abstain") -> str:
-    """What to tell the user, in the question's language: "abstain" (the documents do not say) or "vague"
-    (the question asks nothing to look for)."""
-    return LANGUAGES[detect(question)][why]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embedder, followup, index as index_mod, languages
+from . import embedder, followup, index as index_mod, languages, messages
 from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_words,
                       vocabulary, without)
 from .answer import Answer, cite, extract
@@ -140,7 +140,7 @@ class Bot:
         k, gain = strongest_pull(float(score(qvec)), score(variants))
         same = languages.detect(question) == self.languages[self.index.segments[seg_id].source]
         if gain >= (s.max_pull_same_language if same else s.max_pull):
-            return Decision(True, decision.threshold, f"the documents never speak of {words[k].group()!r}")
+            return Decision(True, decision.threshold, "word", (words[k].group(),))
         return decision
 
     def ask(self, question, history=None) -> Answer:
@@ -155,7 +155,8 @@ class Bot:
         searched = readings[-1]
         if names_nothing(searched) or only_chatter(question):  # "What?", "ciao"; after a turn "Why?" leans on it
             return Answer(question, "", True, threshold=round(self.abstainer.threshold(question), 4),
-                          message=languages.abstain_message(question, "vague"), resolved_question=question)
+                          message=messages.abstain_message(question, "vague"), resolved_question=question,
+                          reason=messages.abstain_reason(question, "vague"))
         n = len(readings)
         # documents the question names are searched alone (bot/naming.py); a follow-up that names its own
         # ("And for the GPL?") moves to them, leaving the one the earlier turn named
@@ -177,8 +178,9 @@ class Bot:
             decision = self._pull(question, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
         if decision.abstain:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
+            reason = messages.abstain_reason(question, decision.why, decision.found, best, decision.threshold)
             return Answer(question, "", True, closest, round(best, 4), round(decision.threshold, 4),
-                          languages.abstain_message(question), searched)
+                          messages.abstain_message(question), searched, reason)
         citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k,
                             lambda seg: restates(searched, seg.text, self.languages[seg.source]), scoring.quote_chars)
         return Answer(question, citations[0].text, False, citations, round(best, 4), round(decision.threshold, 4),

@@ -85,7 +85,7 @@ def answer_messages(answer: Answer) -> list[dict]:
     """The assistant's turn: the quote (or the abstention) then a collapsed block of cited passages."""
     lang = lang_of(answer.question)
     if answer.abstained:
-        msgs = [{"role": "assistant", "content": f"**{escape_md(answer.message)}**"}]
+        msgs = [{"role": "assistant", "content": f"**{escape_md(answer.message)}**\n\n{escape_md(answer.reason)}"}]
         if answer.citations:
             msgs.append({"role": "assistant", "content": _sources_md(answer.citations, lang),
                          "metadata": {"title": CLOSEST_TITLE, "status": "done"}})

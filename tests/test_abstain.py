@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bot import Bot, languages
-from bot.abstain import (Abstainer, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_words,
-                         vocabulary, without)
+from bot import Bot, languages, messages
+from bot.abstain import (STRICT_TYPES, Abstainer, names_nothing, numeric_tokens, only_chatter, strongest_pull,
+                         unknown_words, vocabulary, without)
 from bot.lexical import fold, terms
 from bot.retrieval import answer_type_match
 
@@ -392,16 +392,16 @@ def test_questions_naming_nothing_and_turns_of_chatter():
 def test_a_question_that_names_nothing_is_asked_to_name_something(bot, question):
     a = bot.ask(question)
     assert a.abstained and not a.citations
-    assert a.message == languages.abstain_message(question, "vague") != languages.abstain_message(question)
+    assert a.message == messages.abstain_message(question, "vague") != messages.abstain_message(question)
 
 
 def test_after_a_turn_a_bare_question_word_is_a_follow_up_but_thanks_are_not(bot):
     history = ["Dove ha sede il comando NSatu?"]
     follow_up = bot.ask("E perché?", history)
     assert follow_up.resolved_question == "Dove ha sede il comando NSatu? E perché?"
-    assert follow_up.message != languages.abstain_message("E perché?", "vague")
+    assert follow_up.message != messages.abstain_message("E perché?", "vague")
     thanks = bot.ask("Grazie!", history)
-    assert thanks.abstained and not thanks.citations and thanks.message == languages.abstain_message("Grazie!", "vague")
+    assert thanks.abstained and not thanks.citations and thanks.message == messages.abstain_message("Grazie!", "vague")
 
 
 def test_the_calibration_set_is_large_in_each_language_and_shares_no_question_with_the_tests():
@@ -422,3 +422,41 @@ def test_the_calibration_set_is_large_in_each_language_and_shares_no_question_wi
     quoted = {m.lower() for path in Path(__file__).parent.glob("test_*.py")
               for m in re.findall(r'"([^"\n]{8,}\?)"', path.read_text(encoding="utf-8"))}
     assert not quoted & calibration, sorted(quoted & calibration)
+
+
+def test_abstention_reasons_are_worded_in_the_question_language():
+    """bot/messages.py on hand-made findings: each check has its sentence, kinds are named, words quoted."""
+    it, en = "Qual è la sede?", "Where is it based?"
+    assert messages.abstain_reason(it, "weak", score=0.9, threshold=0.95) == (
+        "Il passo più vicino ha punteggio 0.900, sotto la soglia di questo documento (0.950), calibrata sulle "
+        "domande estranee.")
+    assert messages.abstain_reason(en, "code", ("1999", "f16")) == "The document never mentions “1999”, “f16”."
+    assert messages.abstain_reason(it, "kind", ("number",)) == (
+        "Il passo più vicino non contiene un numero, che la domanda chiede.")
+    assert messages.abstain_reason(en, "kind", ("date", "speech")) == (
+        "The closest passage holds no date or reported speech, which the question asks for.")
+    assert messages.abstain_reason(it, "word", ("moglie",)).startswith("Il documento non parla mai di «moglie»")
+    assert messages.abstain_reason(en, "vague") == "The question names nothing to look for."
+    # every language has every text, and names every kind of thing whose absence makes the bot abstain
+    for texts in messages.MESSAGES.values():
+        assert texts.keys() == messages.MESSAGES["en"].keys() and STRICT_TYPES <= texts.keys()
+
+
+@pytest.mark.parametrize("question, why", [
+    ("Qual è la ricetta della pizza margherita?", "sotto la soglia"),        # check 1: weak evidence
+    ("Quante navi aveva la Cina nel 1999?", "non nomina mai «1999»"),       # check 3: a number never used
+    ("How far is Wiesbaden from Tokyo?", "holds no figure"),                # check 2: nothing of the kind asked for
+    ("Cosa ha detto il governo australiano dell'accordo?", "non contiene parole riportate"),
+    ("Qual è il cognome della moglie di Ishiba?", "non parla mai di «moglie»"),  # check 4: the pulling word
+    ("What?", "names nothing to look for"),
+])
+def test_an_abstention_says_which_check_stopped_it(bot, question, why):
+    a = bot.ask(question)
+    assert a.abstained and why in a.reason, a.reason
+    if "soglia" in why:  # the scores it quotes are the answer's own
+        assert f"{a.score:.3f}" in a.reason and f"{a.threshold:.3f}" in a.reason
+
+
+def test_an_answer_has_no_reason(bot):
+    a = bot.ask("Dove ha sede il comando NSatu?")
+    assert not a.abstained and a.reason == "" and a.to_dict()["reason"] == ""

@@ -86,6 +86,7 @@ def test_ask_abstains_off_topic(client):
     assert set(r) == ANSWER_KEYS
     assert r["abstained"] and r["text"] == ""
     assert r["message"] == "Il documento non contiene una risposta a questa domanda."
+    assert "sotto la soglia" in r["reason"]
 
 
 def test_ask_empty_question_is_an_error(client):
@@ -126,7 +127,9 @@ def test_chat_follow_up_uses_history(bot):
 
 def test_chat_abstains_plainly_with_closest_passages_labelled(bot):
     new, _, view = chat(bot, "How do I knit a woollen scarf?")
-    assert new[1]["content"] == "**The document does not contain an answer to this question.**"
+    message, reason = new[1]["content"].split("\n\n")
+    assert message == "**The document does not contain an answer to this question.**"
+    assert reason.startswith("The closest passage scores ")  # and why: below the threshold
     assert "NOT an answer" in new[2]["metadata"]["title"]
     assert all(lab is None for _, lab in view)  # nothing highlighted as if it answered
 

@@ -1,0 +1,65 @@
+"""What the bot tells its users when it does not answer, per language, as data: the abstention itself and why.
+
+The reason names the check that stopped the answer (bot/abstain.py) in words a reader can act on: a user told
+that "the document never speaks of 'premier'" can ask again with the document's own words.
+"""
+from __future__ import annotations
+
+from .languages import DEFAULT_LANGUAGE, detect
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "it": {
+        "abstain": "Il documento non contiene una risposta a questa domanda.",
+        "vague": "Chiedimi qualcosa sul documento (chi, che cosa, dove, quando...): rispondo citandone il testo.",
+        # why: one per check of bot/abstain.py, filled with what it found ({detail}) and the scores
+        "why_vague": "La domanda non nomina nulla da cercare.",
+        "why_weak": "Il passo più vicino ha punteggio {score:.3f}, sotto la soglia di questo documento "
+                    "({threshold:.3f}), calibrata sulle domande estranee.",
+        "why_code": "Il documento non nomina mai {detail}.",
+        "why_kind": "Il passo più vicino non contiene {detail}, che la domanda chiede.",
+        "why_word": "Il documento non parla mai di {detail}: il passo più vicino riguarda il resto della domanda.",
+        "or": " o ", "quote": "«{}»",
+        # the kinds of thing a question can ask for (languages.expected_types)
+        "number": "un numero", "year": "un anno", "date": "una data", "moment": "una data o un momento",
+        "duration": "una durata", "price": "un prezzo", "email": "un indirizzo e-mail", "speech": "parole riportate",
+        "hours": "un numero di ore", "days": "un numero di giorni", "weeks": "un numero di settimane",
+        "months": "un numero di mesi", "years": "un numero di anni",
+    },
+    "en": {
+        "abstain": "The document does not contain an answer to this question.",
+        "vague": "Ask me something about the document (who, what, where, when...): I answer with a quote from it.",
+        "why_vague": "The question names nothing to look for.",
+        "why_weak": "The closest passage scores {score:.3f}, below this document's threshold ({threshold:.3f}), "
+                    "calibrated on unrelated questions.",
+        "why_code": "The document never mentions {detail}.",
+        "why_kind": "The closest passage holds no {detail}, which the question asks for.",
+        "why_word": "The document never speaks of {detail}: the closest passage is about the rest of the question.",
+        "or": " or ", "quote": "“{}”",
+        "number": "figure", "year": "year", "date": "date", "moment": "date or moment", "duration": "duration",
+        "price": "price", "email": "e-mail address", "speech": "reported speech", "hours": "number of hours",
+        "days": "number of days", "weeks": "number of weeks", "months": "number of months", "years": "number of years",
+    },
+}
+
+
+def _texts(question: str) -> dict[str, str]:
+    return MESSAGES.get(detect(question), MESSAGES[DEFAULT_LANGUAGE])
+
+
+def abstain_message(question: str, why: str = "abstain") -> str:
+    """What to tell the user, in the question's language: "abstain" (the documents do not say) or "vague"
+    (the question asks nothing to look for)."""
+    return _texts(question)[why]
+
+
+def abstain_reason(question: str, why: str, found: tuple[str, ...] = (), score: float = 0.0,
+                   threshold: float = 0.0) -> str:
+    """Why the bot abstained, in the question's language. why: "vague", "weak" (score below threshold),
+    "code" (found: the numbers or codes the documents never use), "kind" (found: the kinds of thing asked for,
+    such as "number") or "word" (found: the word the documents never use)."""
+    texts = _texts(question)
+    if why == "kind":
+        detail = texts["or"].join(texts.get(kind, kind) for kind in found)
+    else:  # the question's own words and codes, quoted
+        detail = ", ".join(texts["quote"].format(item) for item in found)
+    return texts["why_" + why].format(detail=detail, score=score, threshold=threshold)
