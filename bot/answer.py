@@ -29,6 +29,7 @@ class Answer:
     message: str = ""              # what to tell the user when abstaining, in the question's language
     resolved_question: str = ""    # the question as searched, after folding in the chat history
     reason: str = ""               # why it abstained, in the question's language ("" when answering)
+    check: str = ""                # which check abstained, for programs: "vague", "weak", "code", "kind", "word"
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -61,7 +61,7 @@ def cmd_eval(args) -> int:
     if args.verbose:
         for r in results:
             ok = r.get("hit@1", r["abstained"])
-            print(f"{'ok ' if ok else 'BAD'} {r['id']:7} {r['kind']:12} abst={r['abstained']!s:5} s={r['score']:.3f} "
+            print(f"{'ok ' if ok else 'BAD'} {r['id']:7} {r['kind']:12} abst={r['check'] or '-':5} s={r['score']:.3f} "
                   f"{r['question'][:60]!r} -> {r['top'][:70]!r}")
     print(json.dumps(summary, indent=2))
     if args.out:

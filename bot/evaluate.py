@@ -44,7 +44,7 @@ def judge(case: dict, answer: Answer, texts: dict[str, str], max_chars: int = MA
         answer.abstained or (answer.citations and answer.citations[0].text == answer.text))
     cites = [] if answer.abstained else answer.citations
     result = {"id": case["id"], "kind": case["kind"], "answerable": case["kind"] != "unanswerable",
-              "abstained": answer.abstained, "verbatim": bool(verbatim),
+              "abstained": answer.abstained, "check": answer.check, "verbatim": bool(verbatim),
               "length": len(answer.text), "score": answer.score}
     if result["answerable"]:
         result["hit@1"] = bool(cites) and hit(cites[0])
@@ -77,6 +77,11 @@ def summarise(results: list[dict]) -> dict:
         "mean_answer_chars": round(sum(r["length"] for r in given) / len(given), 1) if given else None,
         "verbatim": mean(results, "verbatim"),
     }
+    # what each abstention check (bot/abstain.py) caught: near misses are right to stop, answerable ones wrong
+    by_check: dict = defaultdict(lambda: {"unanswerable": 0, "answerable": 0})
+    for r in abstained:
+        by_check[r["check"]]["answerable" if r["answerable"] else "unanswerable"] += 1
+    out["abstained_by"] = dict(sorted(by_check.items()))
     by_kind = defaultdict(list)
     for r in results:
         by_kind[r["kind"]].append(r)
@@ -151,4 +156,7 @@ def table(runs: dict) -> str:
     lines.append("by kind (system): " + ", ".join(
         f"{k} n={runs['system']['by_kind'][k]['cases']} hit@1={runs['system']['by_kind'][k]['hit@1']} "
         f"abstained={runs['system']['by_kind'][k]['abstained']}" for k in kinds))
+    lines.append("abstentions by check (system), unanswerable/answerable: " + (", ".join(
+        f"{check} {n['unanswerable']}/{n['answerable']}" for check, n in runs["system"]["abstained_by"].items())
+        or "none"))
     return "\n".join(lines)

@@ -156,7 +156,7 @@ class Bot:
         if names_nothing(searched) or only_chatter(question):  # "What?", "ciao"; after a turn "Why?" leans on it
             return Answer(question, "", True, threshold=round(self.abstainer.threshold(question), 4),
                           message=messages.abstain_message(question, "vague"), resolved_question=question,
-                          reason=messages.abstain_reason(question, "vague"))
+                          reason=messages.abstain_reason(question, "vague"), check="vague")
         n = len(readings)
         # documents the question names are searched alone (bot/naming.py); a follow-up that names its own
         # ("And for the GPL?") moves to them, leaving the one the earlier turn named
@@ -180,7 +180,7 @@ class Bot:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
             reason = messages.abstain_reason(question, decision.why, decision.found, best, decision.threshold)
             return Answer(question, "", True, closest, round(best, 4), round(decision.threshold, 4),
-                          messages.abstain_message(question), searched, reason)
+                          messages.abstain_message(question), searched, reason, decision.why)
         citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k,
                             lambda seg: restates(searched, seg.text, self.languages[seg.source]), scoring.quote_chars)
         return Answer(question, citations[0].text, False, citations, round(best, 4), round(decision.threshold, 4),

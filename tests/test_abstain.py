@@ -442,21 +442,21 @@ def test_abstention_reasons_are_worded_in_the_question_language():
         assert texts.keys() == messages.MESSAGES["en"].keys() and STRICT_TYPES <= texts.keys()
 
 
-@pytest.mark.parametrize("question, why", [
-    ("Qual è la ricetta della pizza margherita?", "sotto la soglia"),        # check 1: weak evidence
-    ("Quante navi aveva la Cina nel 1999?", "non nomina mai «1999»"),       # check 3: a number never used
-    ("How far is Wiesbaden from Tokyo?", "holds no figure"),                # check 2: nothing of the kind asked for
-    ("Cosa ha detto il governo australiano dell'accordo?", "non contiene parole riportate"),
-    ("Qual è il cognome della moglie di Ishiba?", "non parla mai di «moglie»"),  # check 4: the pulling word
-    ("What?", "names nothing to look for"),
+@pytest.mark.parametrize("question, check, why", [
+    ("Qual è la ricetta della pizza margherita?", "weak", "sotto la soglia"),          # check 1: weak evidence
+    ("Quante navi aveva la Cina nel 1999?", "code", "non nomina mai «1999»"),         # check 3: a number never used
+    ("How far is Wiesbaden from Tokyo?", "kind", "holds no figure"),                  # check 2: no such thing
+    ("Cosa ha detto il governo australiano dell'accordo?", "kind", "non contiene parole riportate"),
+    ("Qual è il cognome della moglie di Ishiba?", "word", "non parla mai di «moglie»"),  # check 4: the pulling word
+    ("What?", "vague", "names nothing to look for"),
 ])
-def test_an_abstention_says_which_check_stopped_it(bot, question, why):
+def test_an_abstention_says_which_check_stopped_it(bot, question, check, why):
     a = bot.ask(question)
-    assert a.abstained and why in a.reason, a.reason
+    assert a.abstained and a.check == check and why in a.reason, a.reason
     if "soglia" in why:  # the scores it quotes are the answer's own
         assert f"{a.score:.3f}" in a.reason and f"{a.threshold:.3f}" in a.reason
 
 
 def test_an_answer_has_no_reason(bot):
     a = bot.ask("Dove ha sede il comando NSatu?")
-    assert not a.abstained and a.reason == "" and a.to_dict()["reason"] == ""
+    assert not a.abstained and a.reason == a.check == "" and a.to_dict()["reason"] == ""

@@ -204,6 +204,11 @@ def test_eval_prints_metrics(slow, work):
     by_id = {c["id"]: c for c in saved["cases"]}
     assert by_id["t1"]["hit@1"] and by_id["t1"]["answer"]
     assert by_id["t3"]["abstained"]
+    # abstentions counted by the check that made them, near misses apart from answerable questions
+    checks = summary["abstained_by"]
+    assert checks[by_id["t3"]["check"]]["unanswerable"] >= 1
+    abstained = sum(c["abstained"] for c in by_id.values())
+    assert sum(n["unanswerable"] + n["answerable"] for n in checks.values()) == abstained
 
 
 def test_usage_errors_exit_2():
