@@ -8,11 +8,52 @@ from pathlib import Path
 from .answer import Answer
 
 MAX_CHARS = 450  # a citation longer than this "answers nothing" (README of the eval sets)
+KINDS = ("factoid", "descriptive", "noisy", "followup", "unanswerable")
 
 
 def load_cases(path: str | Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """The cases of a JSONL file; ValueError naming the file and line of the first one that is not a case."""
+    cases = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = list(f)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}, line {n}: not valid JSON ({exc.msg})") from None
+        problem = _problem(case)
+        if problem:
+            raise ValueError(f"{path}, line {n}: {problem}")
+        cases.append(case)
+    if not cases:
+        raise ValueError(f"{path}: no cases")
+    return cases
+
+
+def _problem(case) -> str:
+    """What makes this JSON value not a case (fields: ../shared/eval/README.md), or ""."""
+    if not isinstance(case, dict):
+        return "not a JSON object"
+    missing = [key for key in ("id", "question", "kind") if key not in case]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    if case["kind"] not in KINDS:
+        return f"kind {case['kind']!r} is not one of {', '.join(KINDS)}"
+    if not isinstance(case["question"], str):
+        return "question must be a string"
+    evidence = case.get("evidence") or []
+    if not isinstance(evidence, list) or not all(isinstance(e, str) and e for e in evidence):
+        return "evidence must be a list of non-empty strings"
+    if case["kind"] != "unanswerable" and not evidence:
+        return f"a {case['kind']} case needs evidence (the text that answers it)"
+    if not isinstance(case.get("history") or [], list):
+        return "history must be a list of earlier questions"
+    return ""
 
 
 def _fold(text: str) -> str:
@@ -91,7 +132,18 @@ def summarise(results: list[dict]) -> dict:
     return out
 
 
+def _some(items: list[str], shown: int = 5) -> str:
+    return ", ".join(items[:shown]) + (", ..." if len(items) > shown else "")
+
+
 def evaluate(bot, cases: list[dict], max_chars: int = MAX_CHARS) -> tuple[dict, list[dict]]:
+    """Ask every case; ValueError first if some answerable case's evidence is in none of the bot's documents
+    (cases about other files: every such case would count as a miss)."""
+    lost = [str(c["id"]) for c in cases if c["kind"] != "unanswerable" and not evidence_spans(c, bot.texts)]
+    if lost:
+        raise ValueError(f"the evidence of {len(lost)} case(s) ({_some(lost)}) is in none of the documents "
+                         f"({_some(sorted(bot.texts))}): "
+                         "pass the files these cases are about with --docs")
     results = []
     for case in cases:
         answer = bot.ask(case["question"], case.get("history") or [])

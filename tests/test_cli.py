@@ -215,3 +215,32 @@ def test_usage_errors_exit_2():
     proc = run("frobnicate")
     assert proc.returncode == 2 and "usage:" in proc.stderr
     assert run("--help").returncode == 0
+
+
+@pytest.mark.parametrize("lines, error", [
+    (['{"id": "a", "question": "Dove?"'], "line 1: not valid JSON"),
+    ([json.dumps(CASES[0]), '{"id": "b", "question": "Dove?"}'], "line 2: missing kind"),
+    (['{"id": "c", "question": "Dove?", "kind": "trivia", "evidence": ["x"]}'], "is not one of factoid, descriptive"),
+    (['{"id": "d", "question": "Dove?", "kind": "factoid", "evidence": []}'], "needs evidence"),
+    (['{"id": "e", "question": "Dove?", "kind": "factoid", "evidence": "Wiesbaden"}'], "list of non-empty strings"),
+    (['["not", "a", "case"]'], "not a JSON object"),
+    ([""], "no cases"),
+])
+def test_eval_names_the_file_and_line_of_a_bad_case(work, lines, error):
+    """Checked before the model loads: a plain message, exit status 2, no traceback."""
+    path = work / "bad-cases.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run("eval", str(path))
+    assert proc.returncode == 2 and error in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert str(path) in proc.stderr
+
+
+def test_eval_refuses_cases_about_other_documents(bot):
+    """Cases whose evidence is in none of the documents (the licence cases run against the article) would all
+    count as misses: an error that says which cases and what to pass instead."""
+    from bot.evaluate import evaluate
+
+    case = {"id": "lic1", "question": "Can I sell it?", "kind": "factoid", "evidence": ["You may charge a fee"]}
+    with pytest.raises(ValueError, match=r"evidence of 1 case\(s\) \(lic1\) is in none of the documents "
+                                         r"\(giappone-nato\.txt\): pass .* --docs"):
+        evaluate(bot, [case])
