@@ -1,7 +1,7 @@
 """What the bot tells its users when it does not answer, per language, as data: the abstention itself and why.
 
 The reason names the check that stopped the answer (bot/abstain.py) in words a reader can act on: a user told
-that "the document never speaks of 'premier'" can ask again with the document's own words.
+that "the document never speaks of 'boss'" can ask again with the document's own words.
 """
 from __future__ import annotations
 
