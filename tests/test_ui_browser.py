@@ -88,6 +88,15 @@ def test_answer_shows_quote_sources_and_highlight(page):
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
 
 
+def test_abstention_says_so_and_why(page):
+    reply = ask(page, "Qual è il cognome della moglie di Ishiba?")
+    assert "Il documento non contiene una risposta a questa domanda." in reply
+    assert "Il documento non parla mai di «moglie»" in reply  # the reason, in the question's language
+    assert page.locator("#doc-view .token.highlighted").count() == 0  # nothing marked as if it answered
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-abstain.png"), full_page=True)
+
+
 def test_markup_in_question_is_shown_not_run(page):
     reply = ask(page, "<img src=x onerror=\"window.__pwned=1\"> Which news agency interviewed Rutte?")
     assert reply.strip()  # answered or abstained: either way a reply, and the markup stayed text
