@@ -28,8 +28,9 @@ class Answer:
     threshold: float = 0.0         # the corpus's calibrated abstention threshold
     message: str = ""              # what to tell the user when abstaining, in the question's language
     resolved_question: str = ""    # the question as searched, after folding in the chat history
-    reason: str = ""               # why it abstained, in the question's language ("" when answering)
+    reason: str = ""               # why it abstained or is uncertain, in the question's language ("" otherwise)
     check: str = ""                # which check abstained, for programs: "vague", "weak", "code", "kind", "word"
+    uncertain: bool = False        # answered, but a passage elsewhere scores nearly as well (reason says where)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -39,6 +40,13 @@ def cite(seg: Segment, score: float, document_text: str, end: int | None = None)
     """A citation of seg (or of seg through `end`, for adjacent sentences) sliced from the document."""
     stop = seg.end if end is None else end
     return Citation(seg.source, seg.paragraph, seg.start, stop, document_text[seg.start:stop], round(float(score), 4))
+
+
+def rival(scored: Scored, segments: list[Segment]) -> int | None:
+    """The position in `scored` of the best candidate outside the best one's paragraph (None if there is none)."""
+    first = segments[int(scored.ids[0])]
+    return next((k for k, i in enumerate(scored.ids)
+                 if (segments[int(i)].source, segments[int(i)].paragraph) != (first.source, first.paragraph)), None)
 
 
 def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int,

@@ -30,6 +30,8 @@ def cmd_ask(args) -> int:
             print("\nClosest passages (not an answer):")
     else:
         print(f"«{answer.text}» [1]\n")
+        if answer.uncertain:
+            print(f"{answer.reason}\n")
     for n, c in enumerate(answer.citations, 1):
         print(f"[{n}] {c.source}, paragraph {c.paragraph}, characters {c.start}-{c.end} (score {c.score:.3f})")
         if n > 1 or answer.abstained:

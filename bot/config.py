@@ -57,6 +57,9 @@ class Scoring:
     max_pull_same_language: float = 0.010  # ...or by this much when question and passage share a language
                                  # (cross-language similarity is noisier: dropping any word moves it more)
     top_k: int = 3               # citations returned
+    uncertain_gap: float = 0.01  # an answer is marked uncertain when a passage of another paragraph scores within
+    uncertain_over: float = 0.05  # this of it and it clears the threshold by less than this: over the nineteen
+                                 # evaluation sets 20 of the 22 answers so marked were wrong (docs/design.md)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ def judge(case: dict, answer: Answer, texts: dict[str, str], max_chars: int = MA
         answer.abstained or (answer.citations and answer.citations[0].text == answer.text))
     cites = [] if answer.abstained else answer.citations
     result = {"id": case["id"], "kind": case["kind"], "answerable": case["kind"] != "unanswerable",
-              "abstained": answer.abstained, "check": answer.check, "verbatim": bool(verbatim),
+              "abstained": answer.abstained, "check": answer.check, "uncertain": answer.uncertain,
+              "verbatim": bool(verbatim),
               "length": len(answer.text), "score": answer.score}
     if result["answerable"]:
         result["hit@1"] = bool(cites) and hit(cites[0])
@@ -123,6 +124,9 @@ def summarise(results: list[dict]) -> dict:
     for r in abstained:
         by_check[r["check"]]["answerable" if r["answerable"] else "unanswerable"] += 1
     out["abstained_by"] = dict(sorted(by_check.items()))
+    # answers marked uncertain, and how many of them quote the wrong passage or answer a near miss
+    marked = [r for r in given if r["uncertain"]]
+    out["uncertain"] = {"answers": len(marked), "wrong": sum(not r.get("hit@1", False) for r in marked)}
     by_kind = defaultdict(list)
     for r in results:
         by_kind[r["kind"]].append(r)
@@ -211,4 +215,6 @@ def table(runs: dict) -> str:
     lines.append("abstentions by check (system), unanswerable/answerable: " + (", ".join(
         f"{check} {n['unanswerable']}/{n['answerable']}" for check, n in runs["system"]["abstained_by"].items())
         or "none"))
+    marked = runs["system"]["uncertain"]
+    lines.append(f"answers marked uncertain (system): {marked['answers']}, of which wrong: {marked['wrong']}")
     return "\n".join(lines)

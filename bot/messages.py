@@ -1,4 +1,4 @@
-"""What the bot tells its users when it does not answer, per language, as data: the abstention itself and why.
+"""What the bot tells its users when it does not answer, or answers with little margin, per language, as data.
 
 The reason names the check that stopped the answer (bot/abstain.py) in words a reader can act on: a user told
 that "the document never speaks of 'boss'" can ask again with the document's own words.
@@ -18,6 +18,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_code": "Il documento non nomina mai {detail}.",
         "why_kind": "Il passo più vicino non contiene {detail}, che la domanda chiede.",
         "why_word": "Il documento non parla mai di {detail}: il passo più vicino riguarda il resto della domanda.",
+        "why_uncertain": "Risposta incerta: un altro passo ottiene quasi lo stesso punteggio "
+                         "({source}, paragrafo {paragraph}, caratteri {start}-{end}).",
         "or": " o ", "quote": "«{}»",
         # the kinds of thing a question can ask for (languages.expected_types)
         "number": "un numero", "year": "un anno", "date": "una data", "moment": "una data o un momento",
@@ -34,6 +36,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_code": "The document never mentions {detail}.",
         "why_kind": "The closest passage holds no {detail}, which the question asks for.",
         "why_word": "The document never speaks of {detail}: the closest passage is about the rest of the question.",
+        "why_uncertain": "Uncertain answer: another passage scores almost as high ({source}, paragraph "
+                         "{paragraph}, characters {start}-{end}).",
         "or": " or ", "quote": "“{}”",
         "number": "figure", "year": "year", "date": "date", "moment": "date or moment", "duration": "duration",
         "price": "price", "email": "e-mail address", "speech": "reported speech", "hours": "number of hours",
@@ -63,3 +67,9 @@ def abstain_reason(question: str, why: str, found: tuple[str, ...] = (), score: 
     else:  # the question's own words and codes, quoted
         detail = ", ".join(texts["quote"].format(item) for item in found)
     return texts["why_" + why].format(detail=detail, score=score, threshold=threshold)
+
+
+def uncertain_reason(question: str, rival) -> str:
+    """Why an answer is marked uncertain: where the passage that nearly tied with it is (a Segment)."""
+    return _texts(question)["why_uncertain"].format(source=rival.source, paragraph=rival.paragraph,
+                                                    start=rival.start, end=rival.end)

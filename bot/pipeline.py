@@ -13,7 +13,7 @@ import numpy as np
 from . import embedder, followup, index as index_mod, languages, messages
 from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_words,
                       vocabulary, without)
-from .answer import Answer, cite, extract
+from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import file_stamp, load_documents
 from .lexical import restates
@@ -183,8 +183,13 @@ class Bot:
                           messages.abstain_message(question), searched, reason, decision.why)
         citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k,
                             lambda seg: restates(searched, seg.text, self.languages[seg.source]), scoring.quote_chars)
+        # a near tie with another paragraph, just above the threshold: usually the wrong one of two (design.md)
+        k = rival(scored, segs)
+        uncertain = (k is not None and best - float(scored.scores[k]) < scoring.uncertain_gap
+                     and best - decision.threshold < scoring.uncertain_over)
+        reason = messages.uncertain_reason(question, segs[int(scored.ids[k])]) if uncertain else ""
         return Answer(question, citations[0].text, False, citations, round(best, 4), round(decision.threshold, 4),
-                      "", searched)
+                      "", searched, reason, uncertain=uncertain)
 
 
 class _ReadWrite:

@@ -92,6 +92,8 @@ def answer_messages(answer: Answer) -> list[dict]:
         return msgs
     first = answer.citations[0]
     body = f"{quote_md(answer.text)}\n\n{citation_line(1, first, lang)}"
+    if answer.uncertain:
+        body += f"\n\n_{escape_md(answer.reason)}_"
     return [{"role": "assistant", "content": body},
             {"role": "assistant", "content": _sources_md(answer.citations, lang),
              "metadata": {"title": SOURCES_TITLE, "status": "done"}}]

@@ -459,3 +459,30 @@ def test_question_batches_spread_over_cores_equal_one_batch(bot):
         results = list(pool.map(lambda _: embedder.encode_spread(bot.model, texts, "query"), range(8)))
     for got in results:
         np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+UNSURE = "Quale regione viene citata?"  # two paragraphs name regions; they score within 0.01, just over the threshold
+
+
+def test_a_near_tie_with_another_paragraph_is_marked_uncertain(bot, article_text):
+    """The answer stands (marking changes no decision), and the reason says where the rival passage is, with
+    offsets a reader can check."""
+    from dataclasses import replace
+
+    from bot.answer import rival
+
+    a = bot.ask(UNSURE)
+    assert not a.abstained and a.uncertain
+    scored = bot.retriever.search(UNSURE, bot.encode_questions([UNSURE])[0])
+    other = bot.index.segments[int(scored.ids[rival(scored, bot.index.segments)])]
+    assert other.paragraph != a.citations[0].paragraph
+    assert f"giappone-nato.txt, paragrafo {other.paragraph}, caratteri {other.start}-{other.end}" in a.reason
+    assert a.reason.startswith("Risposta incerta") and article_text[other.start:other.end] == other.text
+    strict = Bot.from_bot(bot, replace(bot.settings.scoring, uncertain_gap=0.0))  # the setting decides
+    b = strict.ask(UNSURE)
+    assert not b.uncertain and b.reason == "" and b.text == a.text
+
+
+def test_a_clear_answer_is_not_marked_uncertain(bot):
+    a = bot.ask("Dove ha sede il comando NSatu?")
+    assert not a.abstained and not a.uncertain and a.reason == ""

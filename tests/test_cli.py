@@ -209,6 +209,7 @@ def test_eval_prints_metrics(slow, work):
     assert checks[by_id["t3"]["check"]]["unanswerable"] >= 1
     abstained = sum(c["abstained"] for c in by_id.values())
     assert sum(n["unanswerable"] + n["answerable"] for n in checks.values()) == abstained
+    assert summary["uncertain"]["answers"] == sum(c["uncertain"] for c in by_id.values())
 
 
 def test_usage_errors_exit_2():

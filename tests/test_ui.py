@@ -225,3 +225,10 @@ def test_upload_refuses_too_many_and_duplicate_files():
         W.build_corpus([(f"f{i}.txt", b"ciao") for i in range(W.MAX_FILES + 1)], "unused", Bot)
     with pytest.raises(W.DocumentError, match="same name"):
         W.build_corpus([("a.txt", b"ciao"), ("a.txt", b"ciao")], "unused", Bot)
+
+
+def test_chat_marks_an_uncertain_answer_under_its_citation(bot):
+    new, _, _ = chat(bot, "Quale regione viene citata?")
+    body = new[1]["content"]
+    assert body.startswith("> ") and "[1] giappone-nato.txt" in body  # still the quote and its citation...
+    assert body.rstrip().endswith("_") and "Risposta incerta" in body  # ...then the mark, in italics
