@@ -42,11 +42,16 @@ def cite(seg: Segment, score: float, document_text: str, end: int | None = None)
     return Citation(seg.source, seg.paragraph, seg.start, stop, document_text[seg.start:stop], round(float(score), 4))
 
 
-def rival(scored: Scored, segments: list[Segment]) -> int | None:
-    """The position in `scored` of the best candidate outside the best one's paragraph (None if there is none)."""
+def rival(scored: Scored, segments: list[Segment], quote: Citation) -> int | None:
+    """The position in `scored` of the best candidate outside the best one's paragraph and outside the quote
+    (which may run into the next paragraph), or None."""
     first = segments[int(scored.ids[0])]
-    return next((k for k, i in enumerate(scored.ids)
-                 if (segments[int(i)].source, segments[int(i)].paragraph) != (first.source, first.paragraph)), None)
+
+    def elsewhere(seg: Segment) -> bool:
+        inside = seg.source == quote.source and quote.start <= seg.start < quote.end
+        return (seg.source, seg.paragraph) != (first.source, first.paragraph) and not inside
+
+    return next((k for k, i in enumerate(scored.ids) if elsewhere(segments[int(i)])), None)
 
 
 def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int,

@@ -184,7 +184,7 @@ class Bot:
         citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k,
                             lambda seg: restates(searched, seg.text, self.languages[seg.source]), scoring.quote_chars)
         # a near tie with another paragraph, just above the threshold: usually the wrong one of two (design.md)
-        k = rival(scored, segs)
+        k = rival(scored, segs, citations[0])
         uncertain = (k is not None and best - float(scored.scores[k]) < scoring.uncertain_gap
                      and best - decision.threshold < scoring.uncertain_over)
         reason = messages.uncertain_reason(question, segs[int(scored.ids[k])]) if uncertain else ""

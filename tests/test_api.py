@@ -474,7 +474,7 @@ def test_a_near_tie_with_another_paragraph_is_marked_uncertain(bot, article_text
     a = bot.ask(UNSURE)
     assert not a.abstained and a.uncertain
     scored = bot.retriever.search(UNSURE, bot.encode_questions([UNSURE])[0])
-    other = bot.index.segments[int(scored.ids[rival(scored, bot.index.segments)])]
+    other = bot.index.segments[int(scored.ids[rival(scored, bot.index.segments, a.citations[0])])]
     assert other.paragraph != a.citations[0].paragraph
     assert f"giappone-nato.txt, paragrafo {other.paragraph}, caratteri {other.start}-{other.end}" in a.reason
     assert a.reason.startswith("Risposta incerta") and article_text[other.start:other.end] == other.text
@@ -486,3 +486,18 @@ def test_a_near_tie_with_another_paragraph_is_marked_uncertain(bot, article_text
 def test_a_clear_answer_is_not_marked_uncertain(bot):
     a = bot.ask("Dove ha sede il comando NSatu?")
     assert not a.abstained and not a.uncertain and a.reason == ""
+
+
+def test_the_rival_of_an_answer_lies_outside_its_paragraph_and_its_quote():
+    """Pure: a quote ending in ":" may run into the next paragraph; a candidate there is the answer, not a rival."""
+    from bot.answer import rival
+    from bot.retrieval import Scored
+    from bot.segments import Segment
+
+    segs = [Segment("a.txt", 1, 0, 10, "x" * 10, 0, 20), Segment("a.txt", 1, 11, 20, "y" * 9, 0, 20),
+            Segment("a.txt", 2, 21, 30, "z" * 9, 21, 30), Segment("b.txt", 1, 0, 9, "w" * 9, 0, 9)]
+    scored = Scored(np.array([0, 1, 2, 3]), np.array([1.0, 0.99, 0.98, 0.97]), np.zeros((4, 7)))
+    assert rival(scored, segs, Citation("a.txt", 1, 0, 10, "x" * 10, 1.0)) == 2       # the next paragraph
+    assert rival(scored, segs, Citation("a.txt", 1, 0, 30, "", 1.0)) == 3             # it is in the quote
+    alone = Scored(np.array([0, 1]), np.ones(2), np.zeros((2, 7)))
+    assert rival(alone, segs, Citation("a.txt", 1, 0, 10, "", 1.0)) is None  # no other paragraph among them
