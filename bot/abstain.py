@@ -186,7 +186,8 @@ class Abstainer:
             return Decision(True, threshold, "weak")
         unknown = {t for t in numeric_tokens(question) if not known_code(t, self.corpus_numbers, self.corpus_words)}
         if unknown:
-            return Decision(True, threshold, "code", tuple(sorted(unknown)))
+            written = sorted({w for w in WORD.findall(question) if w.lower() in unknown})  # "GPLv4", not "gplv4"
+            return Decision(True, threshold, "code", tuple(written))
         wanted = languages.expected_types(question) & STRICT_TYPES
         if wanted and not answer_type_match(best_text, wanted):
             return Decision(True, threshold, "kind", tuple(sorted(wanted)))

@@ -262,6 +262,7 @@ def test_a_code_the_corpus_never_uses_abstains_unless_it_fuses_a_known_name_and_
                                ("What does xyz2 say?", True)):
         decision = abstainer.decide(question, 1.0, corpus[0])
         assert decision.abstain is abstains, (question, decision)
+    assert abstainer.decide("What does GPLv4 say?", 1.0, corpus[0]).found == ("GPLv4",)  # as the question writes it
 
 
 def test_same_language_questions_use_the_tighter_pull_threshold(bot):
