@@ -16,6 +16,7 @@ def _bot(args, progress: bool = False, rebuild: bool = False):
 
 
 def cmd_ask(args) -> int:
+    from .messages import place
     from .pipeline import clean_question
 
     clean_question(args.question)  # reject a bad question before loading the model
@@ -33,7 +34,7 @@ def cmd_ask(args) -> int:
         if answer.uncertain:
             print(f"{answer.reason}\n")
     for n, c in enumerate(answer.citations, 1):
-        print(f"[{n}] {c.source}, paragraph {c.paragraph}, characters {c.start}-{c.end} (score {c.score:.3f})")
+        print(f"[{n}] {place('en', c.source, c.paragraph, c.start, c.end)} (score {c.score:.3f})")
         if n > 1 or answer.abstained:
             print(f"    {' '.join(c.text.split())[:160]}")
     return 0

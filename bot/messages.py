@@ -18,9 +18,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_code": "Il documento non nomina mai {detail}.",
         "why_kind": "Il passo più vicino non contiene {detail}, che la domanda chiede.",
         "why_word": "Il documento non parla mai di {detail}: il passo più vicino riguarda il resto della domanda.",
-        "why_uncertain": "Risposta incerta: un altro passo ottiene quasi lo stesso punteggio "
-                         "({source}, paragrafo {paragraph}, caratteri {start}-{end}).",
-        "or": " o ", "quote": "«{}»",
+        "why_uncertain": "Risposta incerta: un altro passo ottiene quasi lo stesso punteggio ({where}).",
+        "or": " o ", "quote": "«{}»", "paragraph": "paragrafo", "chars": "caratteri",
         # the kinds of thing a question can ask for (languages.expected_types)
         "number": "un numero", "year": "un anno", "date": "una data", "moment": "una data o un momento",
         "duration": "una durata", "price": "un prezzo", "email": "un indirizzo e-mail", "speech": "parole riportate",
@@ -36,9 +35,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_code": "The document never mentions {detail}.",
         "why_kind": "The closest passage holds no {detail}, which the question asks for.",
         "why_word": "The document never speaks of {detail}: the closest passage is about the rest of the question.",
-        "why_uncertain": "Uncertain answer: another passage scores almost as high ({source}, paragraph "
-                         "{paragraph}, characters {start}-{end}).",
-        "or": " or ", "quote": "“{}”",
+        "why_uncertain": "Uncertain answer: another passage scores almost as high ({where}).",
+        "or": " or ", "quote": "“{}”", "paragraph": "paragraph", "chars": "characters",
         "number": "figure", "year": "year", "date": "date", "moment": "date or moment", "duration": "duration",
         "price": "price", "email": "e-mail address", "speech": "reported speech", "hours": "number of hours",
         "days": "number of days", "weeks": "number of weeks", "months": "number of months", "years": "number of years",
@@ -48,6 +46,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def _texts(question: str) -> dict[str, str]:
     return MESSAGES.get(detect(question), MESSAGES[DEFAULT_LANGUAGE])
+
+
+def place(lang: str, source: str, paragraph: int, start: int, end: int, dash: str = "-") -> str:
+    """Where a passage is, as a reader checks it: "giappone-nato.txt, paragrafo 9, caratteri 1910-2006"."""
+    texts = MESSAGES.get(lang, MESSAGES[DEFAULT_LANGUAGE])
+    return f"{source}, {texts['paragraph']} {paragraph}, {texts['chars']} {start}{dash}{end}"
 
 
 def abstain_message(question: str, why: str = "abstain") -> str:
@@ -71,5 +75,5 @@ def abstain_reason(question: str, why: str, found: tuple[str, ...] = (), score: 
 
 def uncertain_reason(question: str, rival) -> str:
     """Why an answer is marked uncertain: where the passage that nearly tied with it is (a Segment)."""
-    return _texts(question)["why_uncertain"].format(source=rival.source, paragraph=rival.paragraph,
-                                                    start=rival.start, end=rival.end)
+    where = place(detect(question), rival.source, rival.paragraph, rival.start, rival.end)
+    return _texts(question)["why_uncertain"].format(where=where)

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import languages
+from . import languages, messages
 from .answer import Answer, Citation
 from .documents import DocumentError
 from .followup import user_turns
@@ -23,11 +23,11 @@ CLOSEST_TITLE = "Passaggi più vicini — NON sono una risposta / Closest passag
 QUOTE_LABEL = "[1]"
 COLORS = {"[1]": "#facc15", "[2]": "#bae6fd", "[3]": "#bae6fd", "[4]": "#bae6fd", "[5]": "#bae6fd"}
 
-_WORDS = {
-    "it": {"paragraph": "paragrafo", "chars": "caratteri", "error": "Domanda non valida",
-           "document": "Documento non disponibile", "failure": "Errore interno, riprova"},
-    "en": {"paragraph": "paragraph", "chars": "characters", "error": "Invalid question",
-           "document": "Document unavailable", "failure": "Internal error, please try again"},
+_WORDS = {  # the chat's own errors; what the bot itself says is in bot/messages.py
+    "it": {"error": "Domanda non valida", "document": "Documento non disponibile",
+           "failure": "Errore interno, riprova"},
+    "en": {"error": "Invalid question", "document": "Document unavailable",
+           "failure": "Internal error, please try again"},
 }
 
 # Markdown/HTML specials: & < > become entities (so no raw tag ever reaches the page, not even "\\<img");
@@ -65,9 +65,7 @@ def lang_of(question: str) -> str:
 
 
 def citation_line(n: int, c: Citation, lang: str) -> str:
-    w = _WORDS[lang]
-    return (f"[{n}] {escape_md(c.source)}, {w['paragraph']} {c.paragraph}, "
-            f"{w['chars']} {c.start}–{c.end}")
+    return f"[{n}] {messages.place(lang, escape_md(c.source), c.paragraph, c.start, c.end, '–')}"
 
 
 def _sources_md(citations: list[Citation], lang: str) -> str:

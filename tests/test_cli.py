@@ -65,6 +65,7 @@ def slow(index_dir, work):
         "ask": start("ask", ASK, "--index-dir", index_dir),
         "json": start("ask", FOLLOW_UP, "--history", HISTORY, "--json", "--index-dir", index_dir),
         "abstain": start("ask", "Come si prepara il risotto alla milanese?", "--index-dir", index_dir),
+        "uncertain": start("ask", "Quale regione viene citata?", "--index-dir", index_dir),
         "index": start("index", str(docs), "--index-dir", str(work / "index")),
         "eval": start("eval", str(cases), "--index-dir", index_dir, "--out", str(work / "results.json")),
     }
@@ -140,6 +141,15 @@ def test_ask_off_topic_says_so_and_shows_closest_passages(slow):
     assert lines[1].startswith("Il passo più vicino ha punteggio")  # why it abstained
     assert "Closest passages (not an answer):" in proc.stdout
     assert all(source == SOURCE for _, source, *_ in citation_lines(proc.stdout))
+
+
+def test_ask_prints_the_uncertain_mark_between_quote_and_citations(slow):
+    proc = slow("uncertain")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("«") and lines[2].startswith("Risposta incerta: un altro passo")
+    assert re.search(r"\(giappone-nato\.txt, paragrafo \d+, caratteri \d+-\d+\)\.$", lines[2]), lines[2]
+    assert CITATION_LINE.match(lines[4])
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
