@@ -28,10 +28,10 @@ LANGUAGES: dict[str, dict] = {
         # for a condition ("when You institute litigation") as often as for a date. The "moment" of a past event is
         # required. No "person" (who/chi): a capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
-            # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as); the plural
-            # always counts ("per quanti anni")
+            # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as), nor a number
+            # negated ("se non indica nessun numero di versione"); the plural always counts ("per quanti anni")
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[ei]\b|(?<!per )(?<!in )(?<!tanto )\bquant[ao]\b(?! riguard)|"
-             r"\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b|\ba che ora\b", "number"),
+             r"(?<!nessun )(?<!alcun )(?<!senza )\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b|\ba che ora\b", "number"),
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b", "year"),
             (r"\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b|\b(che|quale) giorno\b", "time"),

@@ -132,6 +132,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     # a phone number is a figure, in either language; phoning is not asked for
     ("Which telephone number should I call?", {"number"}), ("Qual è il numero di telefono dell'ufficio?", {"number"}),
     ("Can I phone the office instead?", set()),
+    ("E se la fattura non riporta alcun numero di serie?", set()),  # a number negated is not asked for
     ("How wide is the terminal?", {"number"}), ("How big a stake?", {"number"}),  # a dimension is a figure
     # what someone said asks for reported speech; what a text says does not
     ("What did Rutte say about China?", {"speech"}), ("And how did Tokyo react?", {"speech"}),
