@@ -41,6 +41,9 @@ from .retrieval import answer_type_match
 STRICT_TYPES = {"number", "year", "date", "moment", "duration", "price", "email", "speech", *languages.UNITS}
 
 
+CODE_RUN = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*")  # words joined by "-", "." or "/": "F-35", "1.5", "24/7"
+
+
 def numeric_tokens(text: str) -> set[str]:
     """Words holding a digit ("2030", "F-16" -> "16", "g7"); linear time even on huge inputs."""
     return {t.lower() for t in WORD.findall(text) if any(c.isdigit() for c in t)}
@@ -186,7 +189,8 @@ class Abstainer:
             return Decision(True, threshold, "weak")
         unknown = {t for t in numeric_tokens(question) if not known_code(t, self.corpus_numbers, self.corpus_words)}
         if unknown:
-            written = sorted({w for w in WORD.findall(question) if w.lower() in unknown})  # "GPLv4", not "gplv4"
+            # quoted as written, with the letters and digits it is joined to: "GPLv4", "F-35", "1.5"
+            written = sorted({r for r in CODE_RUN.findall(question) if any(w.lower() in unknown for w in WORD.findall(r))})
             return Decision(True, threshold, "code", tuple(written))
         wanted = languages.expected_types(question) & STRICT_TYPES
         if wanted and not answer_type_match(best_text, wanted):

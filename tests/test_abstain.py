@@ -447,6 +447,7 @@ def test_abstention_reasons_are_worded_in_the_question_language():
 @pytest.mark.parametrize("question, check, why", [
     ("Qual è la ricetta della pizza margherita?", "weak", "sotto la soglia"),          # check 1: weak evidence
     ("Quante navi aveva la Cina nel 1999?", "code", "non nomina mai «1999»"),         # check 3: a number never used
+    ("Il Giappone acquisterà gli F-35?", "code", "non nomina mai «F-35»"),            # ...quoted with what it joins
     ("How far is Wiesbaden from Tokyo?", "kind", "holds no figure"),                  # check 2: no such thing
     ("Cosa ha detto il governo australiano dell'accordo?", "kind", "non contiene parole riportate"),
     ("Qual è il cognome della moglie di Ishiba?", "word", "non parla mai di «moglie»"),  # check 4: the pulling word
