@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import terms
+from .lexical import plain, terms
 
 # Openers and pronouns that make a question refer back; Italian clitics (l'ha, lo, gli) included.
 _LEANS_BACK = re.compile(
@@ -34,7 +34,7 @@ def user_turns(history) -> list[str]:
                                    if isinstance(b, dict) and b.get("type") == "text" and isinstance(b.get("text"), str))
             if isinstance(content, str):
                 out.append(content)
-    return [t.strip() for t in out if t and t.strip()]
+    return [t for t in (plain(t).strip() for t in out) if t]
 
 
 def leans_back(question: str, language: str) -> bool:

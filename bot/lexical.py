@@ -20,6 +20,16 @@ from . import languages
 _ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+# terminal colour codes ("\x1b[31m", pasted from a console) whole, so "31m" is not read as a word, and
+# other control characters (tab and newline are whitespace already)
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain(text: str) -> str:
+    """Typed text made safe to read: lone surrogates as "?", control characters as spaces."""
+    return _CONTROL.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents."""
     return _ACCENTS.sub("", unicodedata.normalize("NFKD", text.lower()))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,19 +15,16 @@ from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_c
 from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import file_stamp, load_documents
-from .lexical import restates
+from .lexical import plain, restates
 from .naming import DocumentNames
 from .retrieval import Retriever
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_question(question) -> str:
     """The question as searched; ValueError for what is not a question at all."""
     if not isinstance(question, str):
         raise ValueError(f"question must be a str, not {type(question).__name__}")
-    question = question.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> '?'
-    question = _CONTROL.sub(" ", question).strip()
+    question = plain(question).strip()
     if not question:
         raise ValueError("question is empty: ask something about the document")
     return question

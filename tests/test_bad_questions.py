@@ -57,6 +57,20 @@ def test_api_bad_question_is_answered_or_refused_clearly(bot, kind):
         assert answer.abstained or answer.text in bot.texts[answer.citations[0].source]
 
 
+@pytest.mark.parametrize("kind", list(BAD_QUESTIONS))
+def test_api_bad_question_in_the_history_is_no_crash(bot, kind):
+    """The same strings as an earlier turn (the web chat keeps every question in its history)."""
+    answer = bot.ask("E in quale paese?", history=[BAD_QUESTIONS[kind]])
+    assert_verbatim(answer.to_dict(), disk_texts(bot))
+    json.dumps(answer.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_terminal_colour_codes_are_not_read_as_words(bot):
+    """Pasted from a console: "\x1b[1;31m" is dropped whole, so "31m" is no code the document never uses."""
+    plain, coloured = bot.ask("Dove ha sede il comando NSatu?"), bot.ask("\x1b[1;31mDove ha sede il comando NSatu?\x1b[0m")
+    assert not coloured.abstained and coloured.text == plain.text
+
+
 @pytest.mark.parametrize("kind", list(NON_STR))
 def test_api_non_str_question_is_a_value_error_naming_the_type(bot, kind):
     with pytest.raises(ValueError, match=type(NON_STR[kind]).__name__):
