@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from .lexical import continues
 from .retrieval import Scored
 from .segments import Segment
 
@@ -61,8 +62,9 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
     the quote stays within quote_chars: "Guests may park in the yard... Guests may park on the street... Guests
     may not park overnight." An adjacent neighbour may always join. Then the next-best distinct sentences as
     supporting citations. A best sentence that only restates the question (lexical.restates) is extended
-    through the best other sentence of its paragraph, and a quote ending in ":" through the sentence that
-    follows it."""
+    through the best other sentence of its paragraph, a quote ending in ":" through the sentence that
+    follows it, and a quote through the next sentence when that one goes on about what it named
+    (lexical.continues)."""
     ids = [int(i) for i in scored.ids]
     scores = dict(zip(ids, map(float, scored.scores)))
     best = ids[0]
@@ -83,6 +85,11 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
     after = last + 1  # a quote ending in ":" announces what follows ("...rename the column:" over a command)
     if (segments[last].text.endswith(":") and after < len(segments) and segments[after].source == seg.source
             and segments[after].paragraph - segments[last].paragraph in (0, 1)):
+        last = after
+    after = last + 1  # the next sentence goes on about what the quote named ("... the command ..." / "The command...")
+    if (after < len(segments) and (segments[after].source, segments[after].paragraph) == here
+            and segments[after].end - segments[first].start <= quote_chars
+            and continues(segments[last].text, segments[after].text)):
         last = after
     answer = cite(segments[first], scores[best], text, segments[last].end)
     others = [cite(segments[i], scores[i], texts[segments[i].source]) for i in ids if not first <= i <= last]

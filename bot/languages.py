@@ -59,6 +59,8 @@ LANGUAGES: dict[str, dict] = {
         # verbs that define what comes before them ('"Pacchetto" indica...', "Il Comitato è un organo")
         "defining": ["è", "sono", "significa", "indica", "si intende", "si riferisce"],
         "articles": ["il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una"],
+        # a sentence opening with these and a noun the previous one used goes on about the same thing
+        "referring": ["il", "lo", "la", "l", "i", "gli", "le", "questo", "questa", "questi", "queste", "tale", "tali"],
         "naming": ["si chiama", "si chiamano", "è detto", "è detta", "detto", "detta", "chiamato", "chiamata",
                    "noto come", "nota come"],
         "qualifiers": ["di", "del", "dello", "della", "dei", "degli", "delle", "per"],  # "copia *del documento* è"
@@ -115,6 +117,7 @@ LANGUAGES: dict[str, dict] = {
         "scope": r"(?:in|under|according to|for|within)\b[^,?]{1,60},\s*",
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],
         "articles": ["the", "a", "an"],
+        "referring": ["the", "this", "these", "that", "those", "such"],
         "naming": ["is called", "are called", "called", "is referred to as", "referred to as", "known as"],
         "qualifiers": ["of", "for"],
         "determiners": ["which", "what", "whose", "many", "much"],

@@ -59,6 +59,20 @@ def restates(question: str, sentence: str, language: str) -> bool:
     return bool(words) and words <= set(terms(question, language))
 
 
+@lru_cache(maxsize=1)
+def _referring() -> re.Pattern:
+    words = "|".join(sorted(languages.word_list("referring"), key=len, reverse=True))
+    return re.compile(rf"[\"«“]?((?:{words})(?:\s+|['’])|[lL]['’])([^\W\d_]{{4,}})", re.IGNORECASE)
+
+
+def continues(sentence: str, following: str) -> bool:
+    """True when `following` opens with a definite article or demonstrative and a noun `sentence` uses: it
+    goes on about what `sentence` named ("...del comando NATO che coordina..." / "Il comando, soprannominato
+    NSatu, ha sede..."; "Fixes are prepared..." / "These fixes are not..."), so the two are one statement."""
+    m = _referring().match(following)
+    return bool(m and m[1][0].isupper() and fold(m[2]) in set(languages.WORD.findall(fold(sentence))))
+
+
 @dataclass
 class Lexical:
     bm25: "bm25s.BM25"  # noqa: F821

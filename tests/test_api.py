@@ -425,6 +425,40 @@ def test_a_quote_ending_in_a_colon_runs_on_to_what_it_announces():
     assert quote(text, [("Run this:", 1), ("None at all.", 3)]) == "Run this:"
 
 
+def test_a_quote_runs_on_to_the_next_sentence_when_that_one_goes_on_about_what_it_named():
+    """lexical.continues: "The Board names a committee." / "The committee meets..." (a definite article or
+    demonstrative and a noun of the quote) is one statement; not a new subject, not lower case, not across
+    paragraphs, not past quote_chars."""
+    import numpy as np
+
+    from bot.answer import extract
+    from bot.lexical import continues
+    from bot.retrieval import Scored
+    from bot.segments import Segment
+
+    assert continues("La giunta nomina un comitato di esperti.", "Il comitato, detto CTS, si riunisce a Roma.")
+    assert continues("Patches are prepared for every release.", "These patches stay private until then.")
+    assert continues("Il partito ha un'alleanza.", "L'alleanza regge.")           # elided article
+    assert not continues("The Board names a committee.", "The chair is elected.")  # another subject
+    assert not continues("Check the inputs, e.g.", "the inputs of parse().")        # not a sentence opening
+    assert not continues("The Board names a committee.", "A committee is elected.")  # not referring back
+
+    def quote(text: str, parts: list[tuple[str, int]], chars: int = 400) -> str:
+        segs = [Segment("t.txt", n, text.index(p), text.index(p) + len(p), p, text.index(p), text.index(p) + len(p))
+                for p, n in parts]
+        ids = np.arange(len(segs))
+        return extract(Scored(ids, np.linspace(1.4, 1.1, len(segs)), np.zeros((len(segs), 4))), segs,
+                       {"t.txt": text}, 0.01, 3, quote_chars=chars)[0].text
+
+    text = "The Board names a committee. The committee meets in Rome. Members serve two years."
+    parts = [("The Board names a committee.", 1), ("The committee meets in Rome.", 1), ("Members serve two years.", 1)]
+    assert quote(text, parts) == "The Board names a committee. The committee meets in Rome."
+    assert quote(text, parts, chars=40) == "The Board names a committee."
+    text = "The Board names a committee.\n\nThe committee meets in Rome."
+    assert quote(text, [("The Board names a committee.", 1), ("The committee meets in Rome.", 2)]) == (
+        "The Board names a committee.")
+
+
 def test_ask_quotes_a_restating_list_item_with_the_sentence_that_answers(tmp_path):
     """The pipeline passes lexical.restates to extract(): a list item's title sentence that only repeats the
     question comes with the rest of its item, where the answer is."""
