@@ -75,6 +75,8 @@ def read_document(path: Path, source: str) -> Document:
         raise DocumentError(f"{path} looks binary (it contains NUL bytes)")
     if all(blank(ch) for ch in text):  # a byte-order mark alone is empty too
         raise DocumentError(f"{path} is empty")
+    if not any(ch.isalnum() for ch in text):  # "---", "***", emoji: no sentence to quote
+        raise DocumentError(f"{path} has no words to quote (no letters or digits)")
     return Document(source, path, text, hashlib.sha256(raw).hexdigest(), languages.detect(text[:20000]), stamp)
 
 
@@ -103,24 +105,41 @@ def _looks_like_text(path: Path) -> bool:
     return b"\x00" not in head
 
 
-def _files_under(folder: Path) -> list[Path]:
+def skipped(path: Path, folder: Path, exclude: Path | None = None) -> bool:
+    """A hidden file or folder under `folder`, or anything inside `exclude` (the index folder, which may
+    sit among the documents: its manifest and passage files are text too, and would be read as documents)."""
+    if any(part.startswith(".") for part in path.relative_to(folder).parts):
+        return True
+    return exclude is not None and _inside(Path(os.path.abspath(path)), Path(os.path.abspath(exclude)))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _files_under(folder: Path, exclude: Path | None = None) -> list[Path]:
     return sorted(
         p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and (p.suffix.lower() in TEXT_SUFFIXES or _looks_like_text(p))
+        if p.is_file() and not skipped(p, folder, exclude) and (p.suffix.lower() in TEXT_SUFFIXES or _looks_like_text(p))
     )
 
 
-def load_documents(paths: list[str | Path] | str | Path) -> list[Document]:
-    """Read files and folders (folders recursively: .txt, .md, .rst and any other file that is UTF-8 text)."""
+def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | None = None) -> list[Document]:
+    """Read files and folders (folders recursively: .txt, .md, .rst and any other file that is UTF-8 text;
+    not hidden ones, nor those inside `exclude`)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if not paths:
         raise DocumentError("no documents given")
+    exclude = Path(os.path.abspath(exclude)) if exclude is not None else None
     docs: dict[str, Document] = {}
+    if any(isinstance(p, str) and not p.strip() for p in paths):  # Path("") would be the current folder
+        raise DocumentError("a document path is empty: give a file or folder")
     for given in map(Path, paths):
+        if exclude is not None and _inside(Path(os.path.abspath(given)), exclude):
+            raise DocumentError(f"{given} is inside the index folder {exclude}: keep the index elsewhere (--index-dir)")
         if given.is_dir():
-            found = [(p, p.relative_to(given).as_posix()) for p in _files_under(given)]
+            found = [(p, p.relative_to(given).as_posix()) for p in _files_under(given, exclude)]
             if not found:
                 raise DocumentError(f"{given} holds no text files (looked for {', '.join(sorted(TEXT_SUFFIXES))} "
                                     "and other UTF-8 text files)")

@@ -14,7 +14,7 @@ from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_c
                       vocabulary, without)
 from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
-from .documents import file_stamp, load_documents
+from .documents import file_stamp, load_documents, skipped
 from .lexical import plain, restates
 from .naming import DocumentNames
 from .retrieval import Retriever
@@ -49,7 +49,7 @@ class Bot:
         """Read the documents and load (or build) their index. The stamps refresh() compares are set last:
         a reload that fails (say, a document was deleted) is tried again by the next ask(), never half-used."""
         folders = self._folder_stamps()  # before listing them: a file added meanwhile shows as a change
-        documents = load_documents(self.paths)
+        documents = load_documents(self.paths, exclude=self.index_dir)
         if self.model is None:
             self.model = embedder.load_model(self.settings.model)
         index = index_mod.load_or_build(documents, self.settings, self.index_dir, self.model,
@@ -69,8 +69,8 @@ class Bot:
         stamps = {}
         for given in map(Path, self.paths):
             if given.is_dir():
-                for folder, subdirs, _ in os.walk(given):
-                    subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+                for folder, subdirs, _ in os.walk(given):  # as load_documents walks them
+                    subdirs[:] = [d for d in subdirs if not skipped(Path(folder, d), given, self.index_dir)]
                     stamps[Path(folder)] = file_stamp(Path(folder))
         return stamps
 

@@ -151,6 +151,40 @@ OTHER = "Il faro del molo nord fu costruito nel 1887 dal consiglio del porto.\n"
 Q_BASE, Q_LIGHT = "Dove ha sede il comando NSatu?", "Quando fu costruito il faro del molo nord?"
 
 
+def test_an_index_folder_inside_the_documents_folder_is_not_read_as_documents(tmp_path):
+    """`--docs . --index-dir my-index` from inside the documents: the index's manifest and passages are text
+    too, but they are never documents, so the index is built once and questions never trigger a rebuild."""
+    folder = write(tmp_path / "corpus", {"nsatu.txt": DOC, "sub/faro.txt": OTHER})
+    bot = Bot([folder], index_dir=folder / "sub" / "index")
+    assert sorted(d.source for d in bot.documents) == ["nsatu.txt", "sub/faro.txt"]
+    built = bot.index.path
+    for question in (Q_BASE, Q_LIGHT, Q_BASE):
+        a = bot.ask(question)
+        assert not a.abstained and not bot.changed() and bot.index.path == built
+        assert {c.source for c in a.citations} <= {"nsatu.txt", "sub/faro.txt"}
+    again = Bot([folder], index_dir=folder / "sub" / "index")
+    assert again.index.path == built and len(again.documents) == 2
+
+
+@pytest.mark.parametrize("docs, error", [
+    (lambda t: [""], "empty"),                                 # Path("") would be the current folder
+    (lambda t: [t / "index" / "notes"], "inside the index folder"),
+])
+def test_document_paths_that_cannot_be_documents_are_refused(tmp_path, docs, error):
+    (tmp_path / "index" / "notes").mkdir(parents=True)
+    (tmp_path / "index" / "notes" / "a.txt").write_text(OTHER, encoding="utf-8")
+    with pytest.raises(DocumentError, match=error):
+        Bot(docs(tmp_path), index_dir=tmp_path / "index")
+
+
+@pytest.mark.parametrize("text", ["---\n***\n...!!!???\n", "🏰🏰🏰 🎟️🎟️\n"])
+def test_document_without_letters_or_digits_is_refused_naming_it(tmp_path, text):
+    (tmp_path / "segni.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(DocumentError, match="segni.txt has no words to quote"):
+        Bot([tmp_path / "segni.txt"], index_dir=tmp_path / "index")
+    assert not (tmp_path / "index").exists()
+
+
 @pytest.fixture
 def live(tmp_path):
     """A bot over a folder (nsatu.txt, faro.txt) and one over a single file, both already built."""

@@ -58,6 +58,13 @@ def test_upload_binary_disguised_as_text_is_refused(web, tmp_path, name):
     assert not any(os.path.exists(p) for p in paths)  # refused or not, the cached copy is gone
 
 
+def test_upload_without_words_is_refused(web, tmp_path):
+    demo, _ = web
+    paths = cached(tmp_path, {"segni.txt": "---\n***\n🏰🏰 ...!!!\n".encode()})
+    corpus, status, *_ = handler(demo, "on_upload")(paths, None)
+    assert corpus is None and status.startswith("**Rifiutato / Refused:**") and "no words to quote" in status
+
+
 def test_upload_many_files_at_once_is_refused_and_nothing_is_kept(web, tmp_path):
     from bot import webapp as W
 
