@@ -24,7 +24,8 @@ from .config import Scoring
 from .index import Index
 from .lexical import LIST_MARKER, fold
 
-_YEAR = r"\b(?:1[5-9]\d\d|20\d\d)\b"
+# a year: 1000-2099, or four digits after "nel", "in", "anno", "year"... ("nel 1320", "in 2150")
+_YEAR = r"\b(?:1\d\d\d|20\d\d)\b|\b(?:nel|nell['’]anno|anno|dal|fino al|entro il|in|year|since|until|by)\s+\d{4}\b"
 _DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
                    r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"

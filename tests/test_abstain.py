@@ -166,6 +166,16 @@ def test_list_items_and_section_references_are_not_quantities(sentence, holds):
     assert answer_type_match(sentence, {"number"}) == float(holds)
 
 
+@pytest.mark.parametrize("sentence, holds", [
+    ("The castle was built in 1320 by Count Aldo.", True), ("Colombo scoprì l'America nel 1492.", True),
+    ("Il ponte sarà completato nel 2150.", True), ("Entro il 2030 avrà XNUMX testate.", True),
+    ("Mercoledì i due leader si sono incontrati.", False),  # a weekday dates an event, not its year
+    ("Ha 45 anni e 300 navi.", False), ("Set the buffer to 4096 bytes.", False),
+])
+def test_a_year_is_any_year_of_four_digits(sentence, holds):
+    assert answer_type_match(sentence, {"year"}) == float(holds)
+
+
 def test_a_count_of_days_needs_days():
     from bot.retrieval import answer_type_match
 
