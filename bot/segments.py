@@ -22,6 +22,9 @@ _TABLE_ROW = re.compile(r"\s*\|(.*\|){2,}\s*$")  # "| tool | 1.25 | 90 MB/s |": 
 _HEADING = re.compile(r" {0,3}#{1,6}\s")  # Markdown's: deeper-indented "# ..." is code (a shell comment)
 _BOXED = re.compile(r"\s*([*|+])\s+(.*\S)\s+\1\s*$")  # a line inside an ASCII-art box: "*  text  *"
 _SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
+# where an over-long sentence with no ";", ":" or "," is cut, in order: CJK punctuation (Punkt knows only
+# Latin), a line break (unpunctuated verse), any space (one huge line)
+_LAST_RESORT = (re.compile(r"[。！？；，、]\s*"), re.compile(r"\n\s*"), re.compile(r"\s+"))
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 _SUBSECTION = re.compile(r"\s*\d{1,3}(\.\d{1,3})+\.?\s+\S")  # "1.3. Documentation for liblzma"
 _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}:?[ \t]*\|)+([ \t]*:?-{3,}:?)?)"
@@ -146,17 +149,21 @@ def _punkt(language: str):
 
 
 def _split_long(text: str, start: int, end: int, params: Segmentation) -> list[tuple[int, int]]:
-    """Cut an over-long sentence at the ';', ':' or ',' closest to its middle, recursively."""
+    """Cut an over-long sentence at the ';', ':' or ',' closest to its middle (else at the last resorts
+    above, else anywhere: no quote may be a whole unpunctuated file), recursively."""
     if end - start <= params.max_sentence_chars:
         return [(start, end)]
     middle = (start + end) // 2
-    cuts = [m.end() for m in _SPLIT_AT.finditer(text, start, end)
-            if m.end() - start >= params.min_sentence_chars and end - m.end() >= params.min_sentence_chars]
-    if not cuts:
-        return [(start, end)]
-    cut = min(cuts, key=lambda c: (not text[c - 2] in ";:", abs(c - middle)))
+    for pattern in (_SPLIT_AT, *_LAST_RESORT):
+        cuts = [m.end() for m in pattern.finditer(text, start, end)
+                if m.end() - start >= params.min_sentence_chars and end - m.end() >= params.min_sentence_chars]
+        if cuts:
+            cut = min(cuts, key=lambda c: (not text[c - 2] in ";:", abs(c - middle)))
+            break
+    else:
+        cut = start + params.max_sentence_chars  # one token longer than a sentence may be (a base64 blob)
     left = _strip(text, start, cut)
-    return _split_long(text, *left, params) + _split_long(text, cut, end, params)
+    return _split_long(text, *left, params) + _split_long(text, *_strip(text, cut, end), params)
 
 
 def sentences(text: str, start: int, end: int, language: str, params: Segmentation) -> list[tuple[int, int]]:

@@ -240,6 +240,18 @@ def test_overlong_sentence_is_split_at_clause_boundaries():
     assert all(text[s.start:s.end] == s.text for s in segs)
 
 
+@pytest.mark.parametrize("text", [
+    " ".join(["parola"] * 3000),                                         # one huge line, no punctuation at all
+    "\n".join(["la luna sale piano sopra il mare nero"] * 180),         # verse: short lines, no stops
+    "北约与日本同意加强防务合作。双方领导人在东京会面。" * 60,                # Chinese: Punkt knows only Latin stops
+    "a" * 2000,                                                          # one token longer than a sentence may be
+])
+def test_no_passage_is_longer_than_a_sentence_may_be_even_without_punctuation(text):
+    """A passage is the unit quoted: a file without the usual stops must not become one quote."""
+    parts = texts(text)
+    assert len(parts) > 1 and all(len(p) <= P.max_sentence_chars for p in parts)
+
+
 @pytest.mark.parametrize("content,message", [(b"", "empty"), (b"  \n\t\n", "empty"), (b"\xef\xbb\xbf\n", "empty"),
                                              (b"caf\xe9 latte", "not UTF-8"), (b"ab\x00cd", "binary")])
 def test_bad_documents_name_the_file(tmp_path, content, message):
