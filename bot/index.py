@@ -151,7 +151,7 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     manifest = {
         "format": FORMAT_VERSION, "model": settings.model, "params": settings.index_params(),
-        "documents": [{"source": d.source, "sha256": d.sha256, "language": d.language,
+        "documents": [{"source": d.source, "sha256": d.sha256, "language": d.language, "where": _where(d),
                        "title": document_title(d, heads)} for d, _, heads in segs_by_doc],
         "passages": len(segs), "files": {p.relative_to(folder).as_posix(): _sha(p) for p in _files(folder)},
     }
@@ -239,6 +239,12 @@ def load_or_build(docs: list[Document], settings: Settings, index_dir: Path, mod
         return load(folder, docs, settings)
 
 
+def _where(doc: Document) -> str:
+    """Which file on disk a document is (a hash of its absolute path: README.md of one project is not
+    README.md of another)."""
+    return hashlib.sha256(os.fsencode(os.path.abspath(doc.path))).hexdigest()[:16]
+
+
 def _superseded(folder: Path, docs: list[Document], settings: Settings) -> bool:
     """True for leftovers of crashed builds and for older builds with the same model over any of the same
     files (edited, added or removed documents, changed parameters). Indexes of other models or of unrelated
@@ -247,7 +253,9 @@ def _superseded(folder: Path, docs: list[Document], settings: Settings) -> bool:
         return True  # we hold the lock, so no build is running
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        sources = {d["source"] for d in manifest["documents"]}
-        return manifest["model"] == settings.model and bool(sources & {d.source for d in docs})
+        # the same file: same name, and the same place on disk or the same content (a corpus moved elsewhere)
+        theirs = {(d["source"], key) for d in manifest["documents"] for key in (d.get("where"), d["sha256"])}
+        ours = {(d.source, key) for d in docs for key in (_where(d), d.sha256)}
+        return manifest["model"] == settings.model and bool(theirs & ours)
     except (OSError, ValueError, KeyError, TypeError):
         return False  # not an index folder of ours: leave it alone

@@ -276,6 +276,20 @@ def test_unrelated_corpus_sharing_the_index_dir_is_kept(copied, tmp_path, builds
     assert_correct(bot, index_dir, kept=(key,))
 
 
+def test_another_corpus_with_a_file_of_the_same_name_is_not_a_newer_build_of_this_one(tmp_path, builds):
+    """Two projects' README.md sharing one index folder: neither build deletes the other's, so switching
+    between them does not rebuild."""
+    index_dir = tmp_path / "index"
+    for name, text in (("a", "Il museo del porto apre alle nove del mattino.\n"),
+                       ("b", "La biblioteca civica chiude alle sette di sera.\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "README.md").write_text(text, encoding="utf-8")
+    first = Bot([tmp_path / "a"], index_dir=index_dir)
+    Bot([tmp_path / "b"], index_dir=index_dir)
+    again = Bot([tmp_path / "a"], index_dir=index_dir)
+    assert len(builds) == 2 and again.index.path == first.index.path and len(key_folders(index_dir)) == 2
+
+
 def test_index_of_another_model_under_this_key_is_not_used(copied, tmp_path, builds):
     """Both models embed in 384 dimensions: an index from the wrong one would load and silently mis-rank."""
     corpus, index_dir, key = copied
