@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,11 @@ def max_document_bytes() -> int:
     try:
         mb = float(value) if value else MAX_DOCUMENT_MB
     except ValueError:
-        raise DocumentError(f"{MAX_DOCUMENT_ENV}={value!r} is not a number of megabytes") from None
+        mb = float("nan")
+    if mb == float("inf"):
+        return sys.maxsize  # "inf": no limit
+    if not mb > 0:  # also NaN
+        raise DocumentError(f"{MAX_DOCUMENT_ENV}={value!r} is not a positive number of megabytes (or inf for no limit)")
     return int(mb * 1024 * 1024)
 
 

@@ -44,8 +44,14 @@ def _problem(case) -> str:
         return f"missing {', '.join(missing)}"
     if case["kind"] not in KINDS:
         return f"kind {case['kind']!r} is not one of {', '.join(KINDS)}"
+    if not isinstance(case["id"], (str, int)) or isinstance(case["id"], bool):
+        return "id must be a string"
     if not isinstance(case["question"], str):
         return "question must be a string"
+    if not case["question"].strip():
+        return "question is empty"
+    if not isinstance(case.get("doc") or "", str):
+        return "doc must be a file name"
     evidence = case.get("evidence") or []
     if not isinstance(evidence, list) or not all(isinstance(e, str) and e for e in evidence):
         return "evidence must be a list of non-empty strings"
@@ -143,6 +149,11 @@ def _some(items: list[str], shown: int = 5) -> str:
 def evaluate(bot, cases: list[dict], max_chars: int = MAX_CHARS) -> tuple[dict, list[dict]]:
     """Ask every case; ValueError first if some answerable case's evidence is in none of the bot's documents
     (cases about other files: every such case would count as a miss)."""
+    unknown = sorted({c["doc"] for c in cases if c.get("doc") and c["doc"] not in bot.texts})
+    if unknown:  # a citation counts only in the case's doc, named as citations name documents
+        raise ValueError(f"cases name doc {_some([repr(d) for d in unknown])}, not the name of any document here "
+                         f"({_some(sorted(bot.texts))}): pass the folder that holds it with --docs, so that names "
+                         "are relative to it")
     lost = [str(c["id"]) for c in cases if c["kind"] != "unanswerable" and not evidence_spans(c, bot.texts)]
     if lost:
         raise ValueError(f"the evidence of {len(lost)} case(s) ({_some(lost)}) is in none of the documents "

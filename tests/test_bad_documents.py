@@ -74,9 +74,12 @@ def test_document_size_limit_is_configurable(tmp_path, monkeypatch):
     monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, "50")
     with pytest.raises(DocumentError, match="enorme.txt looks binary"):  # read now (it is all NUL bytes)
         documents_mod.load_documents(big)
-    monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, "tanti")
-    with pytest.raises(DocumentError, match=documents_mod.MAX_DOCUMENT_ENV):
-        documents_mod.load_documents(small)
+    for bad in ("tanti", "nan", "-1", "0"):
+        monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, bad)
+        with pytest.raises(DocumentError, match=f"{documents_mod.MAX_DOCUMENT_ENV}=.*positive number"):
+            documents_mod.load_documents(small)
+    monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, "inf")  # no limit
+    assert documents_mod.load_documents(small)[0].source == "piccolo.txt"
 
 
 def test_cli_very_large_document_exits_2(tmp_path, capsys):

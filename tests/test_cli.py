@@ -235,6 +235,8 @@ def test_usage_errors_exit_2():
     (['{"id": "d", "question": "Dove?", "kind": "factoid", "evidence": []}'], "needs evidence"),
     (['{"id": "e", "question": "Dove?", "kind": "factoid", "evidence": "Wiesbaden"}'], "list of non-empty strings"),
     (['["not", "a", "case"]'], "not a JSON object"),
+    (['{"id": null, "question": "Dove?", "kind": "unanswerable"}'], "id must be a string"),
+    (['{"id": "f", "question": "   ", "kind": "unanswerable"}'], "line 1: question is empty"),
     ([""], "no cases"),
 ])
 def test_eval_names_the_file_and_line_of_a_bad_case(work, lines, error):
@@ -254,4 +256,8 @@ def test_eval_refuses_cases_about_other_documents(bot):
     case = {"id": "lic1", "question": "Can I sell it?", "kind": "factoid", "evidence": ["You may charge a fee"]}
     with pytest.raises(ValueError, match=r"evidence of 1 case\(s\) \(lic1\) is in none of the documents "
                                          r"\(giappone-nato\.txt\): pass .* --docs"):
+        evaluate(bot, [case])
+    case = dict(case, doc="CC0-1.0", evidence=["Rutte"])  # the file named as the case names it, not as we do
+    with pytest.raises(ValueError, match=r"cases name doc 'CC0-1.0', not the name of any document here "
+                                         r"\(giappone-nato\.txt\): pass the folder that holds it with --docs"):
         evaluate(bot, [case])
