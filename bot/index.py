@@ -202,11 +202,21 @@ def load(folder: Path, docs: list[Document], settings: Settings | None = None) -
         raise IndexError_(f"{folder}: unusable index ({type(exc).__name__}: {exc})") from exc
 
 
+class _Unwritable(OSError):
+    """The index folder cannot be written (read-only, not ours): a fresh index in it can still be read."""
+
+
 @contextmanager
 def _locked(index_dir: Path):
     """Serialise builds between processes sharing an index folder."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as handle:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".lock", "w")
+    except (FileExistsError, NotADirectoryError):
+        raise  # a file where the folder should be: said as is
+    except OSError as exc:
+        raise _Unwritable(exc.errno, exc.strerror) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -219,6 +229,20 @@ def load_or_build(docs: list[Document], settings: Settings, index_dir: Path, mod
     """The fresh index for `docs`: loaded if a verified one exists, else built atomically."""
     index_dir = Path(index_dir)
     folder = index_dir / index_key(docs, settings)
+    try:
+        return _load_or_build(docs, settings, index_dir, folder, model, progress, rebuild)
+    except _Unwritable as exc:
+        if folder.exists() and not rebuild:  # a prebuilt index on a read-only disk: read it (it is verified)
+            try:
+                return load(folder, docs, settings)
+            except IndexError_:
+                pass
+        raise OSError(f"cannot build the index in {index_dir} ({exc.strerror}): make it writable, or choose "
+                      "another folder with --index-dir or BOT_INDEX_DIR") from None
+
+
+def _load_or_build(docs: list[Document], settings: Settings, index_dir: Path, folder: Path, model,
+                   progress: bool, rebuild: bool) -> Index:
     with _locked(index_dir):
         if folder.exists() and not rebuild:
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -288,6 +289,22 @@ def test_another_corpus_with_a_file_of_the_same_name_is_not_a_newer_build_of_thi
     Bot([tmp_path / "b"], index_dir=index_dir)
     again = Bot([tmp_path / "a"], index_dir=index_dir)
     assert len(builds) == 2 and again.index.path == first.index.path and len(key_folders(index_dir)) == 2
+
+
+def test_a_fresh_index_in_a_folder_we_cannot_write_is_still_read(copied, tmp_path, builds):
+    """A prebuilt index on a read-only disk: the lock cannot be taken (here: ".lock" is a folder, which
+    fails the same way for root too), the verified index is loaded all the same; a build there is a clear
+    error saying which folder and which setting, and nothing is written."""
+    corpus, index_dir, key = copied
+    (index_dir / ".lock").unlink()
+    (index_dir / ".lock").mkdir()
+    bot = Bot([corpus], index_dir=index_dir)
+    assert not builds and bot.index.path.name == key
+    assert_answers(bot, Q_EN, NEEDLE_EN)
+    (corpus / "nuovo.txt").write_text("Il museo del porto apre alle nove del mattino.\n", encoding="utf-8")
+    with pytest.raises(OSError, match=rf"cannot build the index in {re.escape(str(index_dir))} .*--index-dir"):
+        Bot([corpus], index_dir=index_dir)
+    assert not builds and sorted(p.name for p in index_dir.iterdir()) == sorted([".lock", key])
 
 
 def test_index_of_another_model_under_this_key_is_not_used(copied, tmp_path, builds):
