@@ -13,8 +13,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vague": "Chiedimi qualcosa sul documento (chi, che cosa, dove, quando...): rispondo citandone il testo.",
         # why: one per check of bot/abstain.py, filled with what it found ({detail}) and the scores
         "why_vague": "La domanda non nomina nulla da cercare.",
-        "why_weak": "Il passo più vicino ha punteggio {score:.3f}, sotto la soglia di questo documento "
-                    "({threshold:.3f}), calibrata sulle domande estranee.",
+        "why_weak": "Il passo più vicino ha punteggio {score}, sotto la soglia di questo documento "
+                    "({threshold}), calibrata sulle domande estranee.",
         "why_code": "Il documento non nomina mai {detail}.",
         "why_kind": "Il passo più vicino non contiene {detail}, che la domanda chiede.",
         "why_word": "Il documento non parla mai di {detail}: il passo più vicino riguarda il resto della domanda.",
@@ -30,7 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "abstain": "The document does not contain an answer to this question.",
         "vague": "Ask me something about the document (who, what, where, when...): I answer with a quote from it.",
         "why_vague": "The question names nothing to look for.",
-        "why_weak": "The closest passage scores {score:.3f}, below this document's threshold ({threshold:.3f}), "
+        "why_weak": "The closest passage scores {score}, below this document's threshold ({threshold}), "
                     "calibrated on unrelated questions.",
         "why_code": "The document never mentions {detail}.",
         "why_kind": "The closest passage holds no {detail}, which the question asks for.",
@@ -70,7 +70,8 @@ def abstain_reason(question: str, why: str, found: tuple[str, ...] = (), score: 
         detail = texts["or"].join(texts.get(kind, kind) for kind in found)
     else:  # the question's own words and codes, quoted
         detail = ", ".join(texts["quote"].format(item) for item in found)
-    return texts["why_" + why].format(detail=detail, score=score, threshold=threshold)
+    digits = next((d for d in range(3, 7) if f"{score:.{d}f}" != f"{threshold:.{d}f}"), 6)  # never "0.871 < 0.871"
+    return texts["why_" + why].format(detail=detail, score=f"{score:.{digits}f}", threshold=f"{threshold:.{digits}f}")
 
 
 def uncertain_reason(question: str, rival) -> str:

@@ -442,6 +442,8 @@ def test_abstention_reasons_are_worded_in_the_question_language():
     assert messages.abstain_reason(it, "weak", score=0.9, threshold=0.95) == (
         "Il passo più vicino ha punteggio 0.900, sotto la soglia di questo documento (0.950), calibrata sulle "
         "domande estranee.")
+    assert "scores 0.8710, below this document's threshold (0.8714)" in messages.abstain_reason(
+        en, "weak", score=0.87104, threshold=0.87139)  # as many digits as it takes to tell them apart
     assert messages.abstain_reason(en, "code", ("1999", "f16")) == "The document never mentions “1999”, “f16”."
     assert messages.abstain_reason(it, "kind", ("number",)) == (
         "Il passo più vicino non contiene un numero, che la domanda chiede.")
