@@ -57,7 +57,7 @@ def respond(message: str, history: list | None, corpus: W.Corpus | None, default
         answer = bot.ask(message, W.history_turns(history))
     except ValueError as exc:
         return history + [W.user_message(str(message)), W.error_message(str(message), exc)], W.document_view(bot)
-    except RuntimeError as exc:  # an index or model failure while reloading changed documents: say so, keep serving
+    except Exception as exc:  # an index, disk or model failure while reloading changed documents: say so, keep serving
         logging.getLogger(__name__).exception("answering failed")
         return history + [W.user_message(str(message)), W.error_message(str(message), exc)], W.document_view(bot)
     return history + [W.user_message(message)] + W.answer_messages(answer), W.document_view(bot, answer)

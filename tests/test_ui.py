@@ -149,6 +149,23 @@ def test_chat_invalid_question_gets_a_message(bot):
     assert new[-1]["role"] == "assistant" and "empty" in new[-1]["content"]
 
 
+def test_chat_says_so_and_keeps_serving_when_a_reload_fails(tmp_path):
+    """A document edited while its index folder can no longer be written: the rebuild fails (OSError) and
+    the chat says so in the question's language; once the folder is writable again the next question works."""
+    docs, index_dir = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    (docs / "faro.txt").write_text("Il faro del molo nord fu costruito nel 1887.\n", encoding="utf-8")
+    bot = Bot([docs], index_dir=index_dir)
+    (index_dir / ".lock").unlink()
+    (index_dir / ".lock").mkdir()  # unwritable even for root: the lock cannot be opened
+    (docs / "faro.txt").write_text("Il faro del molo nord fu costruito nel 1888.\n", encoding="utf-8")
+    new, _, _ = chat(bot, "Quando fu costruito il faro?")
+    assert new[-1]["role"] == "assistant" and new[-1]["content"].startswith("Errore interno, riprova: cannot build")
+    (index_dir / ".lock").rmdir()
+    new, _, _ = chat(bot, "Quando fu costruito il faro?")
+    assert "1888" in new[-1]["content"]
+
+
 def test_escape_md_round_trips_and_neutralises_markdown():
     assert W.escape_md("# *bold* [x](y) `c` $x$ <b>") == "\\# \\*bold\\* \\[x\\](y) \\`c\\` \\$x\\$ &lt;b&gt;"
     assert W.quote_md("1. uno\n- due") == "> 1\\. uno\n> \\- due"
