@@ -86,7 +86,7 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
     if (segments[last].text.endswith(":") and after < len(segments) and segments[after].source == seg.source
             and segments[after].paragraph - segments[last].paragraph in (0, 1)):
         last = after
-    after = last + 1  # the next sentence goes on about what the quote named ("... the command ..." / "The command...")
+    after = last + 1  # the next sentence goes on about what the quote named ("...a committee." / "The committee...")
     if (after < len(segments) and (segments[after].source, segments[after].paragraph) == here
             and segments[after].end - segments[first].start <= quote_chars
             and continues(segments[last].text, segments[after].text)):

@@ -29,7 +29,7 @@ LANGUAGES: dict[str, dict] = {
         # required. No "person" (who/chi): a capitalised-word pattern matches nearly every sentence (docs/design.md)
         "cues": [
             # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as), nor a number
-            # negated ("se non indica nessun numero di versione"); the plural always counts ("per quanti anni")
+            # negated ("se la fattura non ha nessun numero di serie"); the plural always counts ("per quanti anni")
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[ei]\b|(?<!per )(?<!in )(?<!tanto )\bquant[ao]\b(?! riguard)|"
              r"(?<!nessun )(?<!alcun )(?<!senza )\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b|\ba che ora\b", "number"),
             (r"\bin che anno\b|\bin quale anno\b|\bche anno\b", "year"),

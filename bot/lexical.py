@@ -67,8 +67,8 @@ def _referring() -> re.Pattern:
 
 def continues(sentence: str, following: str) -> bool:
     """True when `following` opens with a definite article or demonstrative and a noun `sentence` uses: it
-    goes on about what `sentence` named ("...del comando NATO che coordina..." / "Il comando, soprannominato
-    NSatu, ha sede..."; "Fixes are prepared..." / "These fixes are not..."), so the two are one statement."""
+    goes on about what `sentence` named ("La giunta nomina un comitato di esperti." / "Il comitato, detto CTS,
+    si riunisce..."; "Fixes are prepared..." / "These fixes are not..."), so the two are one statement."""
     m = _referring().match(following)
     return bool(m and m[1][0].isupper() and fold(m[2]) in set(languages.WORD.findall(fold(sentence))))
 
