@@ -148,6 +148,8 @@ class Bot:
     def _answer(self, question: str, history=None) -> Answer:
         """Answer an already cleaned question (ask() cleans it and makes sure the documents are current)."""
         readings = followup.readings(question, history, self.documents[0].language)
+        if len(readings) > 1 and names_nothing(question):  # "Why?" alone matches any reason: only the turn it
+            readings = readings[-1:]                        # leans on says what to look for
         searched = readings[-1]
         if names_nothing(searched) or only_chatter(question):  # "What?", "ciao"; after a turn "Why?" leans on it
             return Answer(question, "", True, threshold=round(self.abstainer.threshold(question), 4),
@@ -162,8 +164,8 @@ class Bot:
         free = [self.names.without_names(r) for r in readings] if named else []
         # a standalone question is also encoded without each word the documents never use (check 4 of
         # bot/abstain.py), in the same batch: one model call either way
-        words = unknown_words(question, self._vocabulary(named)) if n == 1 else []
-        vectors = self.encode_questions(readings + free + [without(question, w) for w in words])
+        words = unknown_words(searched, self._vocabulary(named)) if n == 1 else []
+        vectors = self.encode_questions(readings + free + [without(searched, w) for w in words])
         scored = self.retriever.search(readings, vectors[:n], named, vectors[n: n + len(free)] if named else None,
                                        free or None)
         scoring = self.settings.scoring
@@ -171,7 +173,7 @@ class Bot:
         segs = self.index.segments
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
         if words and not decision.abstain:
-            decision = self._pull(question, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
+            decision = self._pull(searched, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
         if decision.abstain:
             closest = [cite(segs[i], s, self.texts[segs[i].source]) for i, s in zip(scored.ids[: scoring.top_k], scored.scores)]
             reason = messages.abstain_reason(question, decision.why, decision.found, best, decision.threshold)

@@ -416,6 +416,18 @@ def test_after_a_turn_a_bare_question_word_is_a_follow_up_but_thanks_are_not(bot
     assert thanks.abstained and not thanks.citations and thanks.message == messages.abstain_message("Grazie!", "vague")
 
 
+@pytest.mark.parametrize("question, earlier", [
+    ("Where?", "Which team won the last rugby final?"),        # weak: the turn it leans on is off-topic
+    ("And why?", "What is the population of South Korea?"),    # check 4, on the turn it leans on
+    ("E perché?", "Qual è la capitale della Nuova Zelanda?"),
+])
+def test_a_bare_follow_up_is_read_only_through_the_turn_it_leans_on(bot, question, earlier):
+    """Alone, "Where?" matches any sentence naming a place: after an off-topic or unanswerable turn it must
+    not quote one."""
+    a = bot.ask(question, [earlier])
+    assert a.abstained and a.resolved_question == f"{earlier} {question}", (a.text, a.reason)
+
+
 def test_the_calibration_set_is_large_in_each_language_and_shares_no_question_with_the_tests():
     # the threshold is the 95th percentile of these questions' best scores: with 150 per language it rests on the
     # 7-8 highest, not the 2-3 highest (its bootstrap sd halved, docs/design.md). A test question that is also a
