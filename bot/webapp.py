@@ -228,19 +228,19 @@ def build_corpus(files: list[tuple[str, bytes]], model: str, bot_factory) -> Cor
 def read_uploads(paths) -> list[tuple[str, bytes]]:
     """(file name, bytes) of files Gradio saved in its upload cache; the cached copies are then deleted
     so nothing uploaded stays reachable by URL. Files over the size limit are not read in full."""
-    out = []
-    for p in paths or []:
-        p = str(p)
+    out, read = [], {}
+    for p in map(str, paths or []):
         name = os.path.basename(p)
-        try:
-            if os.path.getsize(p) > MAX_FILE_BYTES:
-                data = open(p, "rb").read(MAX_FILE_BYTES + 1)
-            else:
-                data = Path(p).read_bytes()
-        finally:
+        if p not in read:  # the same file twice is one cached copy (Gradio names them by content)
             try:
-                os.remove(p)
-            except OSError:
-                pass
-        out.append((name, data))
+                with open(p, "rb") as f:
+                    read[p] = f.read(MAX_FILE_BYTES + 1)
+            except OSError:  # taken by another session's upload of the same file, deleted after reading
+                raise DocumentError(f"{name}: the upload is no longer there, please upload it again") from None
+            finally:
+                try:
+                    os.remove(p)
+                except OSError:
+                    pass
+        out.append((name, read[p]))
     return out

@@ -58,6 +58,19 @@ def test_upload_binary_disguised_as_text_is_refused(web, tmp_path, name):
     assert not any(os.path.exists(p) for p in paths)  # refused or not, the cached copy is gone
 
 
+def test_the_same_file_uploaded_twice_or_already_taken_is_refused_with_a_message(web, tmp_path):
+    """Gradio caches uploads by content: the same file twice is one path (refused as a duplicate name), and a
+    copy another session's upload of the same file has already taken (read, then deleted) is said to be gone."""
+    demo, _ = web
+    (path,) = cached(tmp_path, {"gatto.txt": CAT.encode()})
+    corpus, status, *_ = handler(demo, "on_upload")([path, path], None)
+    assert corpus is None and "gatto.txt: two files have the same name" in status
+    (path,) = cached(tmp_path / "again", {"gatto.txt": CAT.encode()})
+    os.remove(path)
+    corpus, status, *_ = handler(demo, "on_upload")([path], None)
+    assert corpus is None and status.startswith("**Rifiutato / Refused:**") and "upload it again" in status
+
+
 def test_upload_without_words_is_refused(web, tmp_path):
     demo, _ = web
     paths = cached(tmp_path, {"segni.txt": "---\n***\n🏰🏰 ...!!!\n".encode()})
