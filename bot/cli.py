@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from .config import DEFAULT_DOCS, MODEL_ENV
@@ -48,17 +50,41 @@ def cmd_index(args) -> int:
     return 0
 
 
+def _writable(path: str) -> Path:
+    """The --out file, checked before a long run: its folder exists and takes a file; not a folder itself."""
+    out = Path(path)
+    if out.is_dir():
+        raise ValueError(f"--out {path} is a folder: give a file name")
+    if not out.absolute().parent.is_dir():
+        raise ValueError(f"--out {path}: the folder {out.absolute().parent} does not exist")
+    tempfile.NamedTemporaryFile(dir=out.absolute().parent, prefix=".bot-out-").close()  # OSError if it cannot write
+    return out
+
+
+def _write_json(out: Path, data) -> None:
+    """Written whole or not at all: a failure never leaves an earlier results file truncated."""
+    fd, tmp = tempfile.mkstemp(dir=out.absolute().parent, prefix=f".{out.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, ensure_ascii=False)
+        os.replace(tmp, out)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def cmd_eval(args) -> int:
     from .evaluate import compare, evaluate, load_cases, table
 
     cases = load_cases(args.cases)
+    out = _writable(args.out) if args.out else None
     max_chars = args.max_chars or (800 if any(c.get("doc") for c in cases) else 450)
     bot = _bot(args)
     if args.baselines:
         runs = compare(bot, cases, max_chars)
         print(table(runs))
-        if args.out:
-            Path(args.out).write_text(json.dumps(runs, indent=1), encoding="utf-8")
+        if out:
+            _write_json(out, runs)
         return 0
     summary, results = evaluate(bot, cases, max_chars)
     if args.verbose:
@@ -67,15 +93,28 @@ def cmd_eval(args) -> int:
             print(f"{'ok ' if ok else 'BAD'} {r['id']:7} {r['kind']:12} abst={r['check'] or '-':5} s={r['score']:.3f} "
                   f"{r['question'][:60]!r} -> {r['top'][:70]!r}")
     print(json.dumps(summary, indent=2))
-    if args.out:
-        Path(args.out).write_text(json.dumps({"summary": summary, "cases": results}, indent=1, ensure_ascii=False))
+    if out:
+        _write_json(out, {"summary": summary, "cases": results})
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of characters, not {text}")
+    return value
+
+
+def _folder(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: give a folder")
+    return text
 
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--docs", nargs="+", metavar="PATH", help=f"files or folders to answer from (default {DEFAULT_DOCS})")
-    common.add_argument("--index-dir", help="where the index lives (default: index/ or $BOT_INDEX_DIR)")
+    common.add_argument("--index-dir", type=_folder, help="where the index lives (default: index/ or $BOT_INDEX_DIR)")
     common.add_argument("--model", help=f"sentence-transformers model name or folder (default: ${MODEL_ENV} or the bundled "
                                         "multilingual-e5-small)")
     p = argparse.ArgumentParser(prog="bot", description="Answers questions with verbatim, cited quotes from documents.")
@@ -90,9 +129,10 @@ def parser() -> argparse.ArgumentParser:
     i.set_defaults(run=cmd_index)
     e = sub.add_parser("eval", parents=[common], help="metrics on a JSONL case file")
     e.add_argument("cases")
-    e.add_argument("--max-chars", type=int, help="longest citation that counts (default 450, 800 for cases with 'doc')")
-    e.add_argument("--out", help="also write summary and per-case results to this JSON file")
-    e.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    e.add_argument("--max-chars", type=_positive, help="longest citation that counts (default 450, 800 for cases with 'doc')")
+    e.add_argument("--out", help="also write summary and per-case results (with --baselines: each run's summary) "
+                                 "to this JSON file")
+    e.add_argument("-v", "--verbose", action="store_true", help="one line per case (not with --baselines)")
     e.add_argument("--baselines", action="store_true",
                    help="also run BM25 only, dense only and all-MiniLM-L6-v2 on the same cases; print a table")
     e.set_defaults(run=cmd_eval)
@@ -100,8 +140,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     if getattr(args, "paths", None):
+        if args.docs:
+            p.error("give the documents either as PATHS or with --docs, not both")
         args.docs = args.paths
     from .documents import DocumentError
     from .embedder import ModelError

@@ -138,6 +138,7 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
         raise DocumentError("no documents given")
     exclude = Path(os.path.abspath(exclude)) if exclude is not None else None
     docs: dict[str, Document] = {}
+    files: set[Path] = set()
     if any(isinstance(p, str) and not p.strip() for p in paths):  # Path("") would be the current folder
         raise DocumentError("a document path is empty: give a file or folder")
     for given in map(Path, paths):
@@ -153,7 +154,10 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
         else:
             raise DocumentError(f"{given} does not exist")
         for path, source in found:
-            if source in docs and docs[source].path.resolve() != path.resolve():
+            if path.resolve() in files:
+                continue  # given twice (as a file and inside its folder): read and cited once
+            files.add(path.resolve())
+            if source in docs:
                 raise DocumentError(f"two documents would both be cited as {source!r}: {docs[source].path} and {path}; "
                                     "put them in one folder and pass the folder")
             docs[source] = read_document(path, source)

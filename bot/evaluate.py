@@ -193,7 +193,7 @@ def baselines(bot) -> dict:
     }
     minilm = _minilm_path()
     if minilm:
-        out["all-MiniLM-L6-v2"] = lambda: Bot([d.path for d in bot.documents], index_dir=bot.index.path.parent / "minilm",
+        out["all-MiniLM-L6-v2"] = lambda: Bot(bot.paths, index_dir=bot.index.path.parent / "minilm",  # same sources
                                              model=minilm, settings=s)
     return out
 

@@ -212,8 +212,8 @@ def _locked(index_dir: Path):
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         handle = open(index_dir / ".lock", "w")
-    except (FileExistsError, NotADirectoryError):
-        raise  # a file where the folder should be: said as is
+    except (FileExistsError, NotADirectoryError):  # a file where the folder should be
+        raise NotADirectoryError(f"the index folder {index_dir} is a file: choose another --index-dir") from None
     except OSError as exc:
         raise _Unwritable(exc.errno, exc.strerror) from None
     with handle:

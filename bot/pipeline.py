@@ -14,7 +14,7 @@ from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_c
                       vocabulary, without)
 from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
-from .documents import file_stamp, load_documents, skipped
+from .documents import DocumentError, file_stamp, load_documents, skipped
 from .lexical import plain, restates
 from .naming import DocumentNames
 from .retrieval import Retriever
@@ -39,8 +39,12 @@ class Bot:
     def __init__(self, paths=None, index_dir: str | Path | None = None, model: str | None = None,
                  settings: Settings | None = None, progress: bool = False, rebuild: bool = False):
         self.settings = (settings or Settings()).with_model(resolve_model(model))
-        self.paths = [paths] if isinstance(paths, (str, Path)) else list(paths if paths is not None else [DEFAULT_DOCS])
-        self.index_dir = Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
+        given = [paths] if isinstance(paths, (str, Path)) else list(paths if paths is not None else [DEFAULT_DOCS])
+        if any(isinstance(p, str) and not p.strip() for p in given) or (isinstance(index_dir, str) and not index_dir.strip()):
+            raise DocumentError("a path is empty: give a file or folder")  # "" would be the current folder
+        # absolute, so that a later os.chdir changes nothing (a reload would look elsewhere)
+        self.paths = [Path(os.path.abspath(p)) for p in given]
+        self.index_dir = Path(os.path.abspath(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX))
         self.model = None
         self._rw = _ReadWrite()
         self._load(progress, rebuild)

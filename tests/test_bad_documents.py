@@ -180,6 +180,29 @@ def test_document_paths_that_cannot_be_documents_are_refused(tmp_path, docs, err
         Bot(docs(tmp_path), index_dir=tmp_path / "index")
 
 
+def test_relative_paths_still_mean_the_same_files_after_a_chdir(tmp_path, monkeypatch):
+    """Paths are made absolute when the Bot is made: after os.chdir an edit is reloaded from the same files
+    into the same index folder (it looked in the new folder, "does not exist", or built a second index)."""
+    write(tmp_path / "corpus", {"faro.txt": OTHER})
+    monkeypatch.chdir(tmp_path)
+    bot = Bot(["corpus"], index_dir="index")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    (tmp_path / "corpus" / "faro.txt").write_text(OTHER.replace("1887", "1888"), encoding="utf-8")
+    a = bot.ask(Q_LIGHT)
+    assert not a.abstained and "1888" in a.text
+    assert bot.index.path.parent == tmp_path / "index" and not any((tmp_path / "elsewhere").iterdir())
+
+
+def test_a_file_given_twice_is_one_document(tmp_path):
+    """As a file and inside its folder: read, indexed and cited once, under the first name it was given."""
+    folder = write(tmp_path / "corpus", {"nsatu.txt": DOC, "sub/faro.txt": OTHER})
+    bot = Bot([folder, folder / "sub" / "faro.txt"], index_dir=tmp_path / "index")
+    assert sorted(d.source for d in bot.documents) == ["nsatu.txt", "sub/faro.txt"]
+    with pytest.raises(DocumentError, match="empty"):
+        Bot([folder], index_dir="")  # "" is not the default folder
+
+
 @pytest.mark.parametrize("text", ["---\n***\n...!!!???\n", "🏰🏰🏰 🎟️🎟️\n"])
 def test_document_without_letters_or_digits_is_refused_naming_it(tmp_path, text):
     (tmp_path / "segni.txt").write_text(text, encoding="utf-8")

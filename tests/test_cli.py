@@ -248,6 +248,38 @@ def test_eval_names_the_file_and_line_of_a_bad_case(work, lines, error):
     assert str(path) in proc.stderr
 
 
+def test_eval_out_is_checked_before_the_run(work, capsys):
+    """A bad --out is said before the model loads and the cases run, not after (results lost)."""
+    from conftest import run_cli
+
+    cases = work / "one-case.jsonl"
+    cases.write_text(json.dumps(CASES[0]) + "\n", encoding="utf-8")
+    for out, error in ((work / "no-such-folder" / "r.json", "does not exist"), (work, "is a folder")):
+        code, stdout, err = run_cli(capsys, "eval", str(cases), "--out", str(out))
+        assert code == 2 and error in err and stdout == "", err
+
+
+@pytest.mark.parametrize("argv, error", [
+    (["eval", "x.jsonl", "--max-chars", "0"], "must be a positive number"),
+    (["ask", "Dove?", "--index-dir", ""], "is empty"),
+    (["index", "seeds", "--docs", "other"], "either as PATHS or with --docs"),
+])
+def test_options_that_mean_nothing_are_usage_errors(argv, error, capsys):
+    from bot import cli
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2 and error in capsys.readouterr().err
+
+
+def test_an_index_dir_that_is_a_file_is_said_so(bot, work, capsys):
+    from conftest import run_cli
+
+    (work / "a-file").write_text("not a folder", encoding="utf-8")
+    code, _, err = run_cli(capsys, "ask", "Dove ha sede il comando NSatu?", "--index-dir", str(work / "a-file"))
+    assert code == 2 and "is a file: choose another --index-dir" in err, err
+
+
 def test_eval_refuses_cases_about_other_documents(bot):
     """Cases whose evidence is in none of the documents (the licence cases run against the article) would all
     count as misses: an error that says which cases and what to pass instead."""

