@@ -55,17 +55,28 @@ def header(info: dict) -> list[str]:
     return [info["note"], "", f"Commit {info['commit']}, {'quick' if info['plan']['quick'] else 'full'} run, "
             f"{info['total_s'] / 60:.1f} min in all ({durations}); {info['machine']['cpus']} CPUs (torch's default "
             f"{info['machine']['torch_threads']} threads; the bot sets {info['machine'].get('bot_torch_threads', 1)}), load average at start {info['machine']['load_avg_at_start']}."
-            + (f" Re-run afterwards, alone, at commit {info.get('rerun_commit', info['commit'])}: "
-               f"{', '.join(info['rerun'])}." if info.get("rerun") else "")
+            + "".join(f" Re-run afterwards, alone, at commit {commit}: {', '.join(names)}."
+                      for commit, names in _reruns(info).items())
             + (f" The working tree had uncommitted edits (other work in progress) in {', '.join(info['uncommitted'])}."
                if info.get("uncommitted") else ""), ""]
 
 
+def _reruns(info: dict) -> dict[str, list[str]]:
+    """commit -> the benchmarks re-run at it (older records kept one commit for all their re-runs)."""
+    commits = info.get("rerun_commits") or {name: info.get("rerun_commit", info["commit"]) for name in info.get("rerun", [])}
+    out: dict[str, list[str]] = {}
+    for name, commit in sorted(commits.items()):
+        out.setdefault(commit, []).append(name)
+    return out
+
+
 def rerun_record(before: dict, info: dict, only: list[str]) -> dict:
-    """The record of a partial re-run: the full run's commit and machine, with the re-run's commit beside them."""
-    merged = dict(info, commit=before["commit"], rerun_commit=info["commit"], machine=before["machine"],
+    """The record of a partial re-run: the full run's commit and machine, with each re-run's commit beside them."""
+    earlier = {name: commit for commit, names in _reruns(before).items() for name in names}
+    merged = dict(info, commit=before["commit"], machine=before["machine"],
                   durations_s={**before["durations_s"], **info["durations_s"]},
                   rerun=sorted(set(before.get("rerun", [])) | set(only)),
+                  rerun_commits={**earlier, **{name: info["commit"] for name in only}},
                   uncommitted=sorted(set(before.get("uncommitted", [])) | set(info["uncommitted"])))
     merged["total_s"] = round(sum(merged["durations_s"].values()), 1)
     return merged
@@ -81,8 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     out = args.out or (ROOT / "bench" / ("work/quick-results" if args.quick else "results"))
     if args.report_only:
+        if not (out / "run.json").is_file():
+            p.error(f"{out / 'run.json'} not found: nothing to report (run the benchmarks first)")
         log(f"summary: {report.write(out, header(json.loads((out / 'run.json').read_text(encoding='utf-8'))))}")
         return 0
+    unknown = sorted(set(filter(None, args.only.split(","))) - set(BENCHMARKS))
+    if unknown or not args.only.strip(","):
+        p.error(f"--only {args.only!r}: {', '.join(unknown) or 'nothing'} is not one of {', '.join(BENCHMARKS)}")
     only = [b for b in BENCHMARKS if b in args.only.split(",")]
     plan = Plan.make(args.quick)
     started, durations, dirty = time.perf_counter(), {}, uncommitted()

@@ -78,3 +78,28 @@ def test_a_partial_rerun_keeps_the_full_runs_commit():
     assert merged["commit"] == "aaa1111" and merged["rerun_commit"] == "bbb2222"
     assert merged["durations_s"] == {"warm": 30.0, "build": 90.0} and merged["total_s"] == 120.0
     assert "Commit aaa1111, full run" in header(merged)[2] and "at commit bbb2222: build" in header(merged)[2]
+
+
+@pytest.mark.parametrize("argv, error", [
+    (["--only", "warm,typo"], "typo is not one of warm, cold, build, scaling, web"),
+    (["--report-only"], "run.json not found"),
+])
+def test_bench_options_that_would_do_nothing_are_errors(tmp_path, capsys, argv, error):
+    """Before: an unknown --only ran nothing, exited 0 and rewrote the summary as a re-run; --report-only on
+    an empty folder was a traceback."""
+    from bench.run import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--out", str(tmp_path), "--work", str(tmp_path / "work")])
+    assert exit_.value.code == 2 and error in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_partial_re_run_records_only_its_own_benchmarks_at_its_commit():
+    from bench.run import _reruns, rerun_record
+
+    full = {"commit": "aaa", "machine": {}, "durations_s": {"warm": 1, "web": 2}, "uncommitted": [],
+            "rerun": ["warm"], "rerun_commit": "bbb"}  # a record written before re-runs had a commit each
+    info = {"commit": "ccc", "machine": {}, "durations_s": {"web": 3}, "uncommitted": [], "rerun": []}
+    merged = rerun_record(full, info, ["web"])
+    assert merged["commit"] == "aaa" and _reruns(merged) == {"bbb": ["warm"], "ccc": ["web"]}
