@@ -75,9 +75,14 @@ def test_a_partial_rerun_keeps_the_full_runs_commit():
             "uncommitted": [], "total_s": 130.0, "note": "n", "plan": {"quick": False}}
     again = dict(full, commit="bbb2222", durations_s={"build": 90.0}, uncommitted=["bot/x.py"], total_s=90.0)
     merged = rerun_record(full, again, ["build"])
-    assert merged["commit"] == "aaa1111" and merged["rerun_commit"] == "bbb2222"
+    assert merged["commit"] == "aaa1111" and merged["rerun_commits"] == {"build": "bbb2222"}
     assert merged["durations_s"] == {"warm": 30.0, "build": 90.0} and merged["total_s"] == 120.0
     assert "Commit aaa1111, full run" in header(merged)[2] and "at commit bbb2222: build" in header(merged)[2]
+    # a later re-run of another benchmark keeps the first re-run's commit for it (records written before
+    # re-runs had a commit each held one for all)
+    later = rerun_record(dict(merged, rerun_commits=None, rerun_commit="bbb2222"), dict(again, commit="ccc3333"), ["warm"])
+    assert later["rerun_commits"] == {"build": "bbb2222", "warm": "ccc3333"}
+    assert "at commit bbb2222: build. Re-run afterwards, alone, at commit ccc3333: warm." in header(later)[2]
 
 
 @pytest.mark.parametrize("argv, error", [
@@ -94,12 +99,3 @@ def test_bench_options_that_would_do_nothing_are_errors(tmp_path, capsys, argv, 
     assert exit_.value.code == 2 and error in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
 
-
-def test_a_partial_re_run_records_only_its_own_benchmarks_at_its_commit():
-    from bench.run import _reruns, rerun_record
-
-    full = {"commit": "aaa", "machine": {}, "durations_s": {"warm": 1, "web": 2}, "uncommitted": [],
-            "rerun": ["warm"], "rerun_commit": "bbb"}  # a record written before re-runs had a commit each
-    info = {"commit": "ccc", "machine": {}, "durations_s": {"web": 3}, "uncommitted": [], "rerun": []}
-    merged = rerun_record(full, info, ["web"])
-    assert merged["commit"] == "aaa" and _reruns(merged) == {"bbb": ["warm"], "ccc": ["web"]}
