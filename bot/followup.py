@@ -12,6 +12,7 @@ _LEANS_BACK = re.compile(
     r"lui|lei|loro|esso|essa|essi|questo|questa|quello|quella|ciò|lì|là|l'ha|l’ha|lo|gli|ne)\b",
     re.IGNORECASE)
 MIN_STANDALONE_TERMS = 3
+MAX_CHAIN = 3  # earlier turns read with a follow-up, at most ("Dove ha sede NSatu?" "E in che paese?" "Chi lo dice?")
 
 
 def user_turns(history) -> list[str]:
@@ -44,8 +45,12 @@ def leans_back(question: str, language: str) -> bool:
 
 def readings(question: str, history, language: str) -> list[str]:
     """What to search for: the question alone, plus the question after the previous user turn when it
-    leans back on it (both are scored; see Retriever.search)."""
+    leans back on it (both are scored; see Retriever.search); when that turn leaned back too, after the
+    turns back to the one that stood alone (up to MAX_CHAIN)."""
     turns = user_turns(history)
     if turns and leans_back(question, language):
-        return [question, f"{turns[-1]} {question}"]
+        start = len(turns) - 1  # a previous turn that leaned back itself brings the one it leaned on
+        while start > max(0, len(turns) - MAX_CHAIN) and leans_back(turns[start], language):
+            start -= 1
+        return [question, " ".join([*turns[start:], question])]
     return [question]

@@ -213,6 +213,19 @@ def test_assistant_turns_are_not_read_as_questions(bot):
     assert noisy.to_dict() == plain.to_dict()
 
 
+def test_a_follow_up_of_a_follow_up_is_read_after_the_turn_that_stood_alone():
+    """Third turn "Chi lo ha detto?" after "E in quale paese?": read after both, or it has lost its subject;
+    a turn that stood alone ends the chain, and at most MAX_CHAIN earlier turns are read."""
+    from bot.followup import MAX_CHAIN, readings
+
+    first, second, third = "Dove ha sede il comando NSatu?", "E in quale paese?", "Chi lo ha detto?"
+    assert readings(third, [first, second], "it") == [third, f"{first} {second} {third}"]
+    assert readings(third, ["Chi guida il governo giapponese?", first, second], "it")[1] == f"{first} {second} {third}"
+    chain = [first] + ["E poi?"] * (MAX_CHAIN + 2)
+    assert readings(third, chain, "it")[1] == " ".join(["E poi?"] * MAX_CHAIN + [third])
+    assert readings("Chi guida il governo giapponese?", [first, second], "it") == ["Chi guida il governo giapponese?"]
+
+
 @pytest.mark.parametrize("question,history,expected", [
     ("Chi guida il governo giapponese?", ["Dove ha sede il comando NSatu?"], "Shigeru Ishiba"),
     ("Who leads the Japanese government?", ["Where is NSatu based?"], "Shigeru Ishiba"),
