@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import sys
 
 import gradio as gr
 
@@ -176,7 +178,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     args = p.parse_args(argv)
+    stop_cleanly_on_sigterm()
     launch(build_app(), args.host, args.port)
+
+
+def stop_cleanly_on_sigterm() -> None:
+    """`kill`, systemd and docker stop a server with SIGTERM, which by default ends Python without cleanup:
+    the sessions' uploaded documents would stay in /tmp. As SystemExit, their temporary folders are removed."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 if __name__ == "__main__":

@@ -166,6 +166,39 @@ def test_chat_says_so_and_keeps_serving_when_a_reload_fails(tmp_path):
     assert "1888" in new[-1]["content"]
 
 
+SESSION_SERVER = """
+import sys, time
+import ui
+from bot import Bot
+from bot import webapp as W
+ui.stop_cleanly_on_sigterm()
+corpus = W.build_corpus([("nota.txt", "Il faro del molo nord fu costruito nel 1887.\\n".encode())], None, Bot)
+print(corpus.tmp.name, flush=True)
+while True:
+    time.sleep(0.1)
+"""
+
+
+def test_sigterm_removes_the_sessions_uploaded_documents():
+    """A server stopped with SIGTERM (kill, systemd, docker) removes the folders holding what users uploaded."""
+    import signal
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1")
+    proc = subprocess.Popen([sys.executable, "-c", SESSION_SERVER], cwd=Path(ui.__file__).parent, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        folder = Path(proc.stdout.readline().strip())
+        assert (folder / "docs" / "nota.txt").is_file(), proc.stderr.read() if proc.poll() is not None else folder
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert not folder.exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def test_escape_md_round_trips_and_neutralises_markdown():
     assert W.escape_md("# *bold* [x](y) `c` $x$ <b>") == "\\# \\*bold\\* \\[x\\](y) \\`c\\` \\$x\\$ &lt;b&gt;"
     assert W.quote_md("1. uno\n- due") == "> 1\\. uno\n> \\- due"
