@@ -215,7 +215,7 @@ def build_corpus(files: list[tuple[str, bytes]], model: str, bot_factory) -> Cor
             path = docs / name
             path.write_bytes(data)
             paths.append(path)
-        bot = bot_factory(paths, index_dir=Path(tmp.name, "index"), model=model)
+        bot = bot_factory(paths, index_dir=Path(tmp.name, "index"), model=model, progress=True)
         return Corpus(bot, tmp)
     except DocumentError as exc:
         tmp.cleanup()
