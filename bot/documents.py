@@ -129,6 +129,14 @@ def _files_under(folder: Path, exclude: Path | None = None) -> list[Path]:
     )
 
 
+def absolute(paths: list[str | Path]) -> list[Path]:
+    """The paths made absolute, so that a later os.chdir changes nothing; DocumentError for an empty one,
+    which Path("") would read as the current folder."""
+    if any(isinstance(p, str) and not p.strip() for p in paths):
+        raise DocumentError("a document path is empty: give a file or folder")
+    return [Path(os.path.abspath(p)) for p in paths]
+
+
 def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | None = None) -> list[Document]:
     """Read files and folders (folders recursively: .txt, .md, .rst and any other file that is UTF-8 text;
     not hidden ones, nor those inside `exclude`)."""
@@ -139,10 +147,8 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
     exclude = Path(os.path.abspath(exclude)) if exclude is not None else None
     docs: dict[str, Document] = {}
     files: set[Path] = set()
-    if any(isinstance(p, str) and not p.strip() for p in paths):  # Path("") would be the current folder
-        raise DocumentError("a document path is empty: give a file or folder")
-    for given in map(Path, paths):
-        if exclude is not None and _inside(Path(os.path.abspath(given)), exclude):
+    for given in absolute(paths):
+        if exclude is not None and _inside(given, exclude):
             raise DocumentError(f"{given} is inside the index folder {exclude}: keep the index elsewhere (--index-dir)")
         if given.is_dir():
             found = [(p, p.relative_to(given).as_posix()) for p in _files_under(given, exclude)]

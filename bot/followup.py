@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .abstain import names_nothing
 from .lexical import plain, terms
 
 # Openers and pronouns that make a question refer back; Italian clitics (l'ha, lo, gli) included.
@@ -46,11 +47,13 @@ def leans_back(question: str, language: str) -> bool:
 def readings(question: str, history, language: str) -> list[str]:
     """What to search for: the question alone, plus the question after the previous user turn when it
     leans back on it (both are scored; see Retriever.search); when that turn leaned back too, after the
-    turns back to the one that stood alone (up to MAX_CHAIN)."""
+    turns back to the one that stood alone (up to MAX_CHAIN). A question that names nothing by itself
+    ("Why?", "E dove?") is searched only after them: alone it matches any reason or place."""
     turns = user_turns(history)
     if turns and leans_back(question, language):
         start = len(turns) - 1  # a previous turn that leaned back itself brings the one it leaned on
         while start > max(0, len(turns) - MAX_CHAIN) and leans_back(turns[start], language):
             start -= 1
-        return [question, " ".join([*turns[start:], question])]
+        after = " ".join([*turns[start:], question])
+        return [after] if names_nothing(question) else [question, after]
     return [question]

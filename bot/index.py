@@ -28,7 +28,7 @@ import numpy as np
 from . import embedder, lexical
 from .contexts import context_vectors, contexts
 from .config import Settings, VectorIndex
-from .documents import Document, DocumentError
+from .documents import Document
 from .segments import Segment, document_title, headings, segment
 
 FORMAT_VERSION = 13  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
@@ -132,8 +132,6 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
     for d, ss, heads in segs_by_doc:
         ctxs += contexts(d, ss, heads, offset=len(segs))
         segs += ss
-    if not segs:  # say, headings only: checked before any file is written
-        raise DocumentError(f"nothing to quote in {', '.join(d.source for d in docs)}: no sentence outside headings")
     kw = {"batch_size": settings.batch_size, "progress": progress}
     sentences = embedder.encode(model, [s.text for s in segs], "passage", **kw)
     composed = len(segs) >= settings.vector_index.compose_from  # pooled or composed: see bot/contexts.py

@@ -14,7 +14,7 @@ from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_c
                       vocabulary, without)
 from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
-from .documents import DocumentError, file_stamp, load_documents, skipped
+from .documents import absolute, file_stamp, load_documents, skipped
 from .lexical import plain, restates
 from .naming import DocumentNames
 from .retrieval import Retriever
@@ -40,10 +40,9 @@ class Bot:
                  settings: Settings | None = None, progress: bool = False, rebuild: bool = False):
         self.settings = (settings or Settings()).with_model(resolve_model(model))
         given = [paths] if isinstance(paths, (str, Path)) else list(paths if paths is not None else [DEFAULT_DOCS])
-        if any(isinstance(p, str) and not p.strip() for p in given) or (isinstance(index_dir, str) and not index_dir.strip()):
-            raise DocumentError("a path is empty: give a file or folder")  # "" would be the current folder
-        # absolute, so that a later os.chdir changes nothing (a reload would look elsewhere)
-        self.paths = [Path(os.path.abspath(p)) for p in given]
+        self.paths = absolute(given)  # so that a later os.chdir changes nothing (a reload would look elsewhere)
+        if isinstance(index_dir, str) and not index_dir.strip():
+            raise ValueError("index_dir is empty: give a folder")  # not the default one
         self.index_dir = Path(os.path.abspath(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX))
         self.model = None
         self._rw = _ReadWrite()
@@ -152,8 +151,6 @@ class Bot:
     def _answer(self, question: str, history=None) -> Answer:
         """Answer an already cleaned question (ask() cleans it and makes sure the documents are current)."""
         readings = followup.readings(question, history, self.documents[0].language)
-        if len(readings) > 1 and names_nothing(question):  # "Why?" alone matches any reason: only the turn it
-            readings = readings[-1:]                        # leans on says what to look for
         searched = readings[-1]
         if names_nothing(searched) or only_chatter(question):  # "What?", "ciao"; after a turn "Why?" leans on it
             return Answer(question, "", True, threshold=round(self.abstainer.threshold(question), 4),

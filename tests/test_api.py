@@ -224,6 +224,7 @@ def test_a_follow_up_of_a_follow_up_is_read_after_the_turn_that_stood_alone():
     chain = [first] + ["E poi?"] * (MAX_CHAIN + 2)
     assert readings(third, chain, "it")[1] == " ".join(["E poi?"] * MAX_CHAIN + [third])
     assert readings("Chi guida il governo giapponese?", [first, second], "it") == ["Chi guida il governo giapponese?"]
+    assert readings("E perché?", [first], "it") == [f"{first} E perché?"]  # alone it names nothing to look for
 
 
 @pytest.mark.parametrize("question,history,expected", [

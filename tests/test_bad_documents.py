@@ -199,7 +199,7 @@ def test_a_file_given_twice_is_one_document(tmp_path):
     folder = write(tmp_path / "corpus", {"nsatu.txt": DOC, "sub/faro.txt": OTHER})
     bot = Bot([folder, folder / "sub" / "faro.txt"], index_dir=tmp_path / "index")
     assert sorted(d.source for d in bot.documents) == ["nsatu.txt", "sub/faro.txt"]
-    with pytest.raises(DocumentError, match="empty"):
+    with pytest.raises(ValueError, match="index_dir is empty"):
         Bot([folder], index_dir="")  # "" is not the default folder
 
 
