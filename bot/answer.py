@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from .lexical import continues
-from .retrieval import Scored
+from .retrieval import Scored, answer_type_match
 from .segments import Segment
 
 
@@ -56,7 +56,8 @@ def rival(scored: Scored, segments: list[Segment], quote: Citation) -> int | Non
 
 
 def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair_gain: float, top_k: int,
-            restates: Callable[[Segment], bool] = lambda seg: False, quote_chars: int = 400) -> list[Citation]:
+            restates: Callable[[Segment], bool] = lambda seg: False, quote_chars: int = 400,
+            wanted: frozenset[str] = frozenset()) -> list[Citation]:
     """The best sentence, and with it the sentences of its paragraph that score nearly as well (within
     pair_gain), best first, with whatever lies between them (the quote stays one slice of the text), while
     the quote stays within quote_chars: "Guests may park in the yard... Guests may park on the street... Guests
@@ -90,6 +91,11 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
     if (after < len(segments) and (segments[after].source, segments[after].paragraph) == here
             and segments[after].end - segments[first].start <= quote_chars
             and continues(segments[last].text, segments[after].text)):
+        last = after
+    after = last + 1  # "why?" answered by a statement of the fact: its cause usually follows it
+    if ("reason" in wanted and after < len(segments) and (segments[after].source, segments[after].paragraph) == here
+            and segments[after].end - segments[first].start <= quote_chars
+            and not answer_type_match(text[segments[first].start:segments[last].end], {"reason"})):
         last = after
     answer = cite(segments[first], scores[best], text, segments[last].end)
     others = [cite(segments[i], scores[i], texts[segments[i].source]) for i in ids if not first <= i <= last]

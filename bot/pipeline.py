@@ -181,7 +181,8 @@ class Bot:
             return Answer(question, "", True, closest, round(best, 4), round(decision.threshold, 4),
                           messages.abstain_message(question), searched, reason, decision.why)
         citations = extract(scored, segs, self.texts, scoring.pair_gain, scoring.top_k,
-                            lambda seg: restates(searched, seg.text, self.languages[seg.source]), scoring.quote_chars)
+                            lambda seg: restates(searched, seg.text, self.languages[seg.source]), scoring.quote_chars,
+                            frozenset(languages.expected_types(question)))
         # a near tie with another paragraph, just above the threshold: usually the wrong one of two (design.md)
         k = rival(scored, segs, citations[0])
         uncertain = (k is not None and best - float(scored.scores[k]) < scoring.uncertain_gap

@@ -416,22 +416,25 @@ def test_a_sentence_that_only_restates_the_question_is_quoted_with_its_paragraph
     assert extract(scored, segs, {"t.txt": text}, 0.01, 3)[0].text == "3. Turn on core dumps."
 
 
-def test_a_quote_ending_in_a_colon_runs_on_to_what_it_announces():
-    """"...rename the column:" over an indented command: the command is part of the answer. Not across a
-    heading (the next sentence then belongs to another section)."""
+def _quote(text: str, parts: list[tuple[str, int]], chars: int = 400, wanted: frozenset[str] = frozenset()) -> str:
+    """extract()'s answer over `parts` (sentence, paragraph) of `text`, ranked in the order given."""
     import numpy as np
 
     from bot.answer import extract
     from bot.retrieval import Scored
     from bot.segments import Segment
 
-    def quote(text: str, parts: list[tuple[str, int]]) -> str:
-        segs = [Segment("t.txt", n, text.index(p), text.index(p) + len(p), p, text.index(p), text.index(p) + len(p))
-                for p, n in parts]
-        ids = np.arange(len(segs))
-        return extract(Scored(ids, np.linspace(1.4, 1.1, len(segs)), np.zeros((len(segs), 4))), segs,
-                       {"t.txt": text}, 0.01, 3)[0].text
+    segs = [Segment("t.txt", n, text.index(p), text.index(p) + len(p), p, text.index(p), text.index(p) + len(p))
+            for p, n in parts]
+    ids = np.arange(len(segs))
+    return extract(Scored(ids, np.linspace(1.4, 1.1, len(segs)), np.zeros((len(segs), 4))), segs,
+                   {"t.txt": text}, 0.01, 3, quote_chars=chars, wanted=wanted)[0].text
 
+
+def test_a_quote_ending_in_a_colon_runs_on_to_what_it_announces():
+    """"...rename the column:" over an indented command: the command is part of the answer. Not across a
+    heading (the next sentence then belongs to another section)."""
+    quote = _quote
     text = "The way to change it is to rename the column:\n\n\tps -o pid,user=Name\n\nLimits\n\nNone at all."
     assert quote(text, [("The way to change it is to rename the column:", 1), ("ps -o pid,user=Name", 2),
                         ("None at all.", 4)]) == "The way to change it is to rename the column:\n\n\tps -o pid,user=Name"
@@ -443,26 +446,15 @@ def test_a_quote_runs_on_to_the_next_sentence_when_that_one_goes_on_about_what_i
     """lexical.continues: "The Board names a committee." / "The committee meets..." (a definite article or
     demonstrative and a noun of the quote) is one statement; not a new subject, not lower case, not across
     paragraphs, not past quote_chars."""
-    import numpy as np
-
-    from bot.answer import extract
     from bot.lexical import continues
-    from bot.retrieval import Scored
-    from bot.segments import Segment
 
+    quote = _quote
     assert continues("La giunta nomina un comitato di esperti.", "Il comitato, detto CTS, si riunisce a Roma.")
     assert continues("Patches are prepared for every release.", "These patches stay private until then.")
     assert continues("Il partito ha un'alleanza.", "L'alleanza regge.")           # elided article
     assert not continues("The Board names a committee.", "The chair is elected.")  # another subject
     assert not continues("Check the inputs, e.g.", "the inputs of parse().")        # not a sentence opening
     assert not continues("The Board names a committee.", "A committee is elected.")  # not referring back
-
-    def quote(text: str, parts: list[tuple[str, int]], chars: int = 400) -> str:
-        segs = [Segment("t.txt", n, text.index(p), text.index(p) + len(p), p, text.index(p), text.index(p) + len(p))
-                for p, n in parts]
-        ids = np.arange(len(segs))
-        return extract(Scored(ids, np.linspace(1.4, 1.1, len(segs)), np.zeros((len(segs), 4))), segs,
-                       {"t.txt": text}, 0.01, 3, quote_chars=chars)[0].text
 
     text = "The Board names a committee. The committee meets in Rome. Members serve two years."
     parts = [("The Board names a committee.", 1), ("The committee meets in Rome.", 1), ("Members serve two years.", 1)]
@@ -471,6 +463,24 @@ def test_a_quote_runs_on_to_the_next_sentence_when_that_one_goes_on_about_what_i
     text = "The Board names a committee.\n\nThe committee meets in Rome."
     assert quote(text, [("The Board names a committee.", 1), ("The committee meets in Rome.", 2)]) == (
         "The Board names a committee.")
+
+
+def test_a_why_question_gets_the_cause_that_follows_a_bare_statement():
+    """"Why?" answered by a sentence that states the fact without a cause ("because", "perché", "due to"...):
+    the next sentence of its paragraph, where texts usually give the cause, joins the quote. Not for other
+    questions, not when the quote gives a cause itself, not across paragraphs or past quote_chars."""
+    text = "Packer 3 drops the old format. Its archives had no checksums.\n\nNext."
+    parts = [("Packer 3 drops the old format.", 1), ("Its archives had no checksums.", 1), ("Next.", 2)]
+    why = frozenset({"reason"})
+    assert _quote(text, parts, wanted=why) == "Packer 3 drops the old format. Its archives had no checksums."
+    assert _quote(text, parts) == "Packer 3 drops the old format."
+    assert _quote(text, parts, chars=40, wanted=why) == "Packer 3 drops the old format."
+    text = "Packer 3 drops the old format because it is unsafe. Its archives had no checksums."
+    parts = [("Packer 3 drops the old format because it is unsafe.", 1), ("Its archives had no checksums.", 1)]
+    assert _quote(text, parts, wanted=why) == "Packer 3 drops the old format because it is unsafe."
+    text = "Packer 3 drops the old format.\n\nIts archives had no checksums."
+    assert _quote(text, [("Packer 3 drops the old format.", 1), ("Its archives had no checksums.", 2)],
+                  wanted=why) == "Packer 3 drops the old format."
 
 
 def test_ask_quotes_a_restating_list_item_with_the_sentence_that_answers(tmp_path):

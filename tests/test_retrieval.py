@@ -217,3 +217,33 @@ def test_a_neighbour_scoring_nearly_as_well_is_quoted_too(packer, question):
     assert packer.ask(question).text.startswith(both)
     narrow = Bot.from_bot(packer, replace(packer.settings.scoring, pair_gain=0.01))
     assert narrow.ask(question).text == "Packer supports multithreaded compression."
+
+
+NOTES = """Release notes of Packer 3
+
+Packer 3 can no longer open archives made by Packer 1. Their format stored file names without a checksum, so a damaged archive could overwrite files outside its folder.
+
+Packer 3 compresses with four threads by default, because most computers now have four cores. Use --threads 1 to get the old behaviour.
+"""
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("notes")
+    (folder / "notes.txt").write_text(NOTES, encoding="utf-8")
+    return Bot([folder / "notes.txt"], index_dir=folder / "index")
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("Why can Packer 3 no longer open Packer 1 archives?", "Packer 3 can no longer open archives made by Packer 1. "
+     "Their format stored file names without a checksum, so a damaged archive could overwrite files outside its folder."),
+    ("Perché Packer 3 non apre più gli archivi di Packer 1?", "Packer 3 can no longer open archives made by Packer 1. "
+     "Their format stored file names without a checksum, so a damaged archive could overwrite files outside its folder."),
+    ("Which archives can Packer 3 no longer open?", "Packer 3 can no longer open archives made by Packer 1."),
+    ("Why does Packer 3 use four threads?",
+     "Packer 3 compresses with four threads by default, because most computers now have four cores."),
+])
+def test_a_why_question_is_quoted_with_the_cause_after_the_fact(notes, question, quote):
+    """The pipeline tells extract() what the question asks for: a "why" answered by a sentence stating the fact
+    gets the next sentence, which gives the cause; other questions and a sentence with "because" stay one."""
+    assert notes.ask(question).text == quote
