@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from .lexical import continues
+from .lexical import continues, points_back
 from .retrieval import Scored, answer_type_match
 from .segments import Segment
 
@@ -92,9 +92,9 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
             and segments[after].end - segments[first].start <= quote_chars
             and continues(segments[last].text, segments[after].text)):
         last = after
-    after = last + 1  # "why?" answered by a statement of the fact: its cause usually follows it
+    after = last + 1  # "why?" answered by a statement of the fact: its cause may follow it ("This change was made as")
     if ("reason" in wanted and after < len(segments) and (segments[after].source, segments[after].paragraph) == here
-            and segments[after].end - segments[first].start <= quote_chars
+            and segments[after].end - segments[first].start <= quote_chars and points_back(segments[after].text)
             and not answer_type_match(text[segments[first].start:segments[last].end], {"reason"})):
         last = after
     answer = cite(segments[first], scores[best], text, segments[last].end)

@@ -61,6 +61,10 @@ LANGUAGES: dict[str, dict] = {
         "articles": ["il", "lo", "la", "l", "i", "gli", "le", "un", "uno", "una"],
         # a sentence opening with these and a noun the previous one used goes on about the same thing
         "referring": ["il", "lo", "la", "l", "i", "gli", "le", "questo", "questa", "questi", "queste", "tale", "tali"],
+        # a sentence opening with these points back to the one before ("Ciò rende...", "Questa scelta...")
+        "pointing": ["questo", "questa", "questi", "queste", "ciò", "tale", "tali", "esso", "essa", "essi", "esse",
+                     "lui", "lei", "loro", "il suo", "la sua", "i suoi", "le sue", "il loro", "la loro", "i loro",
+                     "le loro"],
         "naming": ["si chiama", "si chiamano", "è detto", "è detta", "detto", "detta", "chiamato", "chiamata",
                    "noto come", "nota come"],
         "qualifiers": ["di", "del", "dello", "della", "dei", "degli", "delle", "per"],  # "copia *del documento* è"
@@ -118,6 +122,7 @@ LANGUAGES: dict[str, dict] = {
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],
         "articles": ["the", "a", "an"],
         "referring": ["the", "this", "these", "that", "those", "such"],
+        "pointing": ["this", "these", "that", "those", "such", "it", "its", "they", "their", "he", "she", "his", "her"],
         "naming": ["is called", "are called", "called", "is referred to as", "referred to as", "known as"],
         "qualifiers": ["of", "for"],
         "determiners": ["which", "what", "whose", "many", "much"],

@@ -73,6 +73,18 @@ def continues(sentence: str, following: str) -> bool:
     return bool(m and m[1][0].isupper() and fold(m[2]) in set(languages.WORD.findall(fold(sentence))))
 
 
+@lru_cache(maxsize=1)
+def _pointing() -> re.Pattern:
+    words = "|".join(sorted(languages.word_list("pointing"), key=len, reverse=True))
+    return re.compile(rf"[\"«“]?(?:{words})\b", re.IGNORECASE)
+
+
+def points_back(following: str) -> bool:
+    """True when `following` opens with a pronoun, demonstrative or possessive ("This change...", "They help...",
+    "Ciò rende..."): it says more about what the sentence before it said."""
+    return _pointing().match(following) is not None
+
+
 @dataclass
 class Lexical:
     bm25: "bm25s.BM25"  # noqa: F821

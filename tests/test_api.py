@@ -467,14 +467,18 @@ def test_a_quote_runs_on_to_the_next_sentence_when_that_one_goes_on_about_what_i
 
 def test_a_why_question_gets_the_cause_that_follows_a_bare_statement():
     """"Why?" answered by a sentence that states the fact without a cause ("because", "perché", "due to"...):
-    the next sentence of its paragraph, where texts usually give the cause, joins the quote. Not for other
-    questions, not when the quote gives a cause itself, not across paragraphs or past quote_chars."""
+    the next sentence of its paragraph joins the quote when it points back ("This change...", "Its archives..."),
+    as texts give a cause. Not a sentence about something else, not for other questions, not when the quote
+    gives a cause itself, not across paragraphs or past quote_chars."""
     text = "Packer 3 drops the old format. Its archives had no checksums.\n\nNext."
     parts = [("Packer 3 drops the old format.", 1), ("Its archives had no checksums.", 1), ("Next.", 2)]
     why = frozenset({"reason"})
     assert _quote(text, parts, wanted=why) == "Packer 3 drops the old format. Its archives had no checksums."
     assert _quote(text, parts) == "Packer 3 drops the old format."
     assert _quote(text, parts, chars=40, wanted=why) == "Packer 3 drops the old format."
+    text = "The shop is shut on Mondays. On Sundays it shuts at noon, because the ovens are cleaned."
+    assert _quote(text, [("The shop is shut on Mondays.", 1), ("On Sundays it shuts at noon, because the ovens are "
+                                                             "cleaned.", 1)], wanted=why) == "The shop is shut on Mondays."
     text = "Packer 3 drops the old format because it is unsafe. Its archives had no checksums."
     parts = [("Packer 3 drops the old format because it is unsafe.", 1), ("Its archives had no checksums.", 1)]
     assert _quote(text, parts, wanted=why) == "Packer 3 drops the old format because it is unsafe."
