@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +48,12 @@ def max_document_bytes() -> int:
 def file_stamp(path: Path) -> tuple:
     """What changes when a file is edited, replaced or deleted (then ()), without reading it."""
     try:
-        st = os.stat(path)
+        return _stamp(os.stat(path))
     except OSError:
         return ()
+
+
+def _stamp(st: os.stat_result) -> tuple:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
@@ -58,13 +62,19 @@ def read_document(path: Path, source: str) -> Document:
         source.encode("utf-8")
     except UnicodeEncodeError:
         raise DocumentError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8, rename it") from None
-    stamp = file_stamp(path)  # before reading: a change while we read shows as a change later
     limit = max_document_bytes()
-    if stamp and stamp[1] > limit:
-        raise DocumentError(f"{path} is too large ({stamp[1] / 1048576:.1f} MB; the limit is {limit / 1048576:g} MB "
-                            f"per document): split it, or raise the limit with {MAX_DOCUMENT_ENV}=<megabytes>")
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO with no writer would wait forever; it is refused below instead
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):  # a FIFO, socket or device (/dev/zero) may never end
+                raise DocumentError(f"{path} is not a regular file (a pipe or a device): give a text file or a folder")
+            if st.st_size > limit:
+                raise DocumentError(f"{path} is too large ({st.st_size / 1048576:.1f} MB; the limit is "
+                                    f"{limit / 1048576:g} MB per document): split it, or raise the limit with "
+                                    f"{MAX_DOCUMENT_ENV}=<megabytes>")
+            stamp = _stamp(st)  # before reading: a change while we read shows as a change later
+            raw = f.read(limit + 1) if limit < sys.maxsize else f.read()
     except OSError as exc:
         raise DocumentError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(raw) > limit:  # grew since the stat

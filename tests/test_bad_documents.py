@@ -211,6 +211,34 @@ def test_document_without_letters_or_digits_is_refused_naming_it(tmp_path, text)
     assert not (tmp_path / "index").exists()
 
 
+def refused_in_time(paths: list, seconds: float = 10) -> str:
+    """The DocumentError message load_documents(paths) gives, failing if it has not returned in `seconds`
+    (read in a daemon thread: a read that blocks forever must not hang the test run)."""
+    out: list = []
+
+    def run():
+        try:
+            documents_mod.load_documents(paths)
+            out.append("accepted")
+        except DocumentError as exc:
+            out.append(str(exc))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert out, f"load_documents({paths}) still running after {seconds} s"
+    return out[0]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_pipe_or_a_device_given_as_a_document_is_refused_at_once(tmp_path, kind):
+    """A FIFO with no writer blocked the read forever; a device such as /dev/zero never ends."""
+    path = tmp_path / "pipe.txt" if kind == "fifo" else Path(os.devnull)
+    if kind == "fifo":
+        os.mkfifo(path)
+    assert f"{path} is not a regular file" in refused_in_time([path])
+
+
 @pytest.fixture
 def live(tmp_path):
     """A bot over a folder (nsatu.txt, faro.txt) and one over a single file, both already built."""
