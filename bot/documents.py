@@ -29,7 +29,7 @@ class Document:
     text: str     # Path.read_text(encoding="utf-8"): citation offsets index into this string
     sha256: str
     language: str
-    stamp: tuple = field(default=(), compare=False)  # (inode, size, mtime_ns) when read: a later change shows
+    stamp: tuple = field(default=(), compare=False)  # file_stamp when read: a later change shows
 
 
 def max_document_bytes() -> int:
@@ -54,7 +54,10 @@ def file_stamp(path: Path) -> tuple:
 
 
 def _stamp(st: os.stat_result) -> tuple:
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    # ctime too: an in-place edit of the same size whose mtime is put back (cp -p, touch -r, tar x) keeps
+    # inode, size and mtime, but any write or utime sets ctime. A chmod sets it too: that costs a reload
+    # (the same contents hash to the same index key, so it is loaded, not rebuilt)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def read_document(path: Path, source: str) -> Document:

@@ -279,6 +279,35 @@ def test_change_that_keeps_size_and_time_is_still_noticed(live):
     assert_verbatim(a.to_dict(), disk_texts(bot))
 
 
+def test_an_in_place_edit_that_puts_the_old_time_back_is_noticed(live):
+    """Same inode, same size, the old mtime put back (cp -p, touch -r, tar x onto the file): the change
+    time still moves, so the quote is never the old text."""
+    folder, bot = live
+    path = folder / "nsatu.txt"
+    assert "Wiesbaden" in bot.ask(Q_BASE).text
+    st = path.stat()
+    with open(path, "r+", encoding="utf-8") as f:  # rewritten in place: the inode stays
+        f.write(DOC.replace("Wiesbaden", "Wiesbadan"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (st.st_ino, st.st_size, st.st_mtime_ns)
+    a = bot.ask(Q_BASE)
+    assert "Wiesbadan" in a.text
+    assert_verbatim(a.to_dict(), disk_texts(bot))
+
+
+def test_a_change_of_permissions_only_reloads_and_never_rebuilds(live, monkeypatch):
+    """chmod moves the change time as well: the next question reads the documents again, finds the same
+    contents (so the same index key) and loads the index it has; nothing is embedded again."""
+    folder, bot = live
+    built = bot.index.path
+    monkeypatch.setattr(index_mod, "build", lambda *a, **k: pytest.fail("rebuilt for a chmod"))
+    os.chmod(folder / "faro.txt", 0o600)
+    assert bot.changed()
+    a = bot.ask(Q_BASE)
+    assert "Wiesbaden" in a.text and bot.index.path == built and not bot.changed()
+
+
 def test_document_deleted_from_a_folder_is_dropped(live):
     folder, bot = live
     (folder / "faro.txt").unlink()
