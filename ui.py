@@ -54,7 +54,7 @@ TRANSPORT_LIMIT = 2 * W.MAX_FILE_BYTES
 def respond(message: str, history: list | None, corpus: W.Corpus | None, default_bot: Bot):
     """One chat turn: (new history, (document label, highlighted document)). The question is read
     with the earlier user turns, so follow-ups ("E dove ha sede?") work."""
-    history = list(history or [])
+    history = W.readable(list(history or []))  # sent back to the page, which cannot take lone surrogates
     bot = corpus.bot if corpus else default_bot
     try:
         answer = bot.ask(message, W.history_turns(history))

@@ -76,7 +76,19 @@ def _sources_md(citations: list[Citation], lang: str) -> str:
 
 
 def user_message(question: str) -> dict:
-    return {"role": "user", "content": escape_md(question)}
+    return {"role": "user", "content": escape_md(readable(question))}
+
+
+def readable(value):
+    """A chat history (lists, dicts, strings) with lone surrogates as "?", as the bot reads them: the page
+    gets JSON, which cannot hold them (the server's encoder refuses, and the connection drops unanswered)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, (list, tuple)):
+        return [readable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: readable(v) for k, v in value.items()}
+    return value
 
 
 def answer_messages(answer: Answer) -> list[dict]:

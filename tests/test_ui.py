@@ -3,6 +3,7 @@ chat and upload functions the page's events call (history, escaping, per-session
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 from pathlib import Path
@@ -35,11 +36,17 @@ def bot():
 
 
 @pytest.fixture(scope="module")
-def client(bot):
+def app(bot):
+    """The launched page: (demo, url)."""
     demo = ui.build_app(bot)
     _, url, _ = ui.launch(demo, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
-    yield gradio_client.Client(url, verbose=False)
+    yield demo, url
     demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return gradio_client.Client(app[1], verbose=False)
 
 
 def gradio_history(messages: list[dict]) -> list[dict]:
@@ -92,6 +99,33 @@ def test_ask_abstains_off_topic(client):
 def test_ask_empty_question_is_an_error(client):
     with pytest.raises(gradio_client.exceptions.AppError, match="empty"):
         client.predict("   ", api_name="/ask")
+
+
+def chat_over_http(demo, url: str, data: list) -> list:
+    """The chat event through the page's own queue, with the JSON written by hand (ASCII escapes, so a lone
+    surrogate reaches the server as "\\udc80", as a browser can send it): the new chat history."""
+    import httpx
+
+    fn = next(i for i, f in demo.fns.items() if getattr(f.fn, "__name__", "") == "on_ask")
+    session, base = "surrogates", url.rstrip("/") + "/gradio_api/queue"
+    with httpx.Client(timeout=60) as http:
+        body = json.dumps({"data": data, "fn_index": fn, "session_hash": session}, ensure_ascii=True)
+        http.post(f"{base}/join", content=body, headers={"Content-Type": "application/json"}).raise_for_status()
+        with http.stream("GET", f"{base}/data", params={"session_hash": session}) as stream:
+            for line in stream.iter_lines():  # a server that cannot encode its reply just drops the stream
+                message = json.loads(line[len("data:"):]) if line.startswith("data:") else {}
+                if message.get("msg") == "process_completed":
+                    assert message["success"], message
+                    return message["output"]["data"][0]
+    raise AssertionError("no reply")
+
+
+def test_chat_over_http_answers_a_lone_surrogate_in_the_question_or_the_history(app):
+    earlier = [{"role": "user", "content": [{"type": "text", "text": "Dove ha sede il comando NSatu? \ud800"}]}]
+    for question, history in [("Dove ha sede il comando NSatu? \udc80", []), ("E in quale paese?", earlier)]:
+        new = chat_over_http(*app, [question, history, None])
+        assert "Wiesbaden" in json.dumps(new[len(history) + 1], ensure_ascii=False)
+        assert "NSatu? ?" in json.dumps(new[0], ensure_ascii=False)  # echoed or kept, the surrogate as "?"
 
 
 # --- the chat function ----------------------------------------------------------------------------------
