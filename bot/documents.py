@@ -125,19 +125,38 @@ def _looks_like_text(path: Path) -> bool:
 
 def skipped(path: Path, folder: Path, exclude: Path | None = None) -> bool:
     """A hidden file or folder under `folder`, or anything inside `exclude` (the index folder, which may
-    sit among the documents: its manifest and passage files are text too, and would be read as documents)."""
+    sit among the documents: its manifest and passage files are text too, and would be read as documents),
+    by its name or through a link."""
     if any(part.startswith(".") for part in path.relative_to(folder).parts):
         return True
-    return exclude is not None and _inside(Path(os.path.abspath(path)), Path(os.path.abspath(exclude)))
+    return exclude is not None and (_inside(Path(os.path.abspath(path)), Path(os.path.abspath(exclude)))
+                                    or _inside(path.resolve(), Path(exclude).resolve()))
 
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def walk(folder: Path, exclude: Path | None = None):
+    """os.walk over `folder` and its subfolders, linked ones too (a link to a folder of notes is part of the
+    corpus), each real folder once: a link back to an ancestor, or to a folder already walked, is not entered
+    again. Hidden folders and `exclude` are left out. Paths stay as reached, through the links."""
+    seen: set[Path] = set()
+    for top, subdirs, names in os.walk(folder, followlinks=True):
+        real = Path(top).resolve()
+        if real in seen:
+            subdirs[:] = []
+            continue
+        seen.add(real)
+        # folders before links to them, so a folder is named by its own path when both lead to it
+        subdirs[:] = sorted((d for d in subdirs if not skipped(Path(top, d), folder, exclude)),
+                            key=lambda d: (os.path.islink(os.path.join(top, d)), d))
+        yield Path(top), names
+
+
 def _files_under(folder: Path, exclude: Path | None = None) -> list[Path]:
     return sorted(
-        p for p in folder.rglob("*")
+        p for top, names in walk(folder, exclude) for p in (top / n for n in names)
         if p.is_file() and not skipped(p, folder, exclude) and (p.suffix.lower() in TEXT_SUFFIXES or _looks_like_text(p))
     )
 
@@ -151,7 +170,7 @@ def absolute(paths: list[str | Path]) -> list[Path]:
 
 
 def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | None = None) -> list[Document]:
-    """Read files and folders (folders recursively: .txt, .md, .rst and any other file that is UTF-8 text;
+    """Read files and folders (folders recursively, linked ones too: .txt, .md, .rst and any other UTF-8 text file;
     not hidden ones, nor those inside `exclude`)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]

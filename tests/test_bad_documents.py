@@ -211,6 +211,30 @@ def test_document_without_letters_or_digits_is_refused_naming_it(tmp_path, text)
     assert not (tmp_path / "index").exists()
 
 
+def test_a_linked_folder_is_read_and_cited_through_the_link(tmp_path):
+    """A documents folder holding only a link to a folder of notes "held no text files"."""
+    write(tmp_path / "elsewhere", {"faro.txt": OTHER})
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    bot = Bot([tmp_path / "docs"], index_dir=tmp_path / "index")
+    a = bot.ask(Q_LIGHT)
+    assert not a.abstained and "1887" in a.text and a.citations[0].source == "notes/faro.txt"
+
+
+def test_links_back_to_a_walked_folder_or_to_the_index_are_not_followed(tmp_path):
+    """A link to an ancestor (or to a folder already walked) would repeat the corpus without end; a link to
+    the index folder would read its manifest and passages as documents. Hidden folders stay skipped."""
+    folder = write(tmp_path / "corpus", {"nsatu.txt": DOC, "sub/faro.txt": OTHER, ".git/note.txt": OTHER})
+    (tmp_path / "index" / "k").mkdir(parents=True)
+    (tmp_path / "index" / "k" / "manifest.json").write_text('{"documents": []}', encoding="utf-8")
+    write(tmp_path / "museo", {"note.txt": NOTES["museo/note.txt"]})
+    for name, target in {"sub/back": folder, "again": folder / "sub", "idx": tmp_path / "index",
+                         ".hidden": folder / "sub", "museo": tmp_path / "museo"}.items():
+        (folder / name).symlink_to(target, target_is_directory=True)
+    docs = documents_mod.load_documents([folder], exclude=tmp_path / "index")
+    assert sorted(d.source for d in docs) == ["museo/note.txt", "nsatu.txt", "sub/faro.txt"]
+
+
 def refused_in_time(paths: list, seconds: float = 10) -> str:
     """The DocumentError message load_documents(paths) gives, failing if it has not returned in `seconds`
     (read in a daemon thread: a read that blocks forever must not hang the test run)."""
