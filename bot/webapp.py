@@ -185,8 +185,10 @@ def corpus_md(bot, uploaded: bool) -> str:
 def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> None:
     """DocumentError, in plain words, for an upload refused before anything is written: unsafe or duplicate
     name, wrong type, too large. Its content (UTF-8, not binary, not empty) is checked by load_documents."""
+    # not printable: NUL, line breaks and other control characters (they would break the page's Markdown);
+    # spaces around the name are refused too, as the name is cited verbatim
     if (not name or "/" in name or "\\" in name or ".." in name or name.startswith(".")
-            or "\x00" in name or len(name) > MAX_NAME_CHARS):
+            or not name.isprintable() or name != name.strip() or len(name) > MAX_NAME_CHARS):
         raise DocumentError(f"file name {name[:MAX_NAME_CHARS]!r} refused: use a plain name such as notes.txt")
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         raise DocumentError(f"{name}: only {' and '.join(UPLOAD_SUFFIXES)} files are accepted")

@@ -298,7 +298,8 @@ def test_refused_upload_keeps_the_session_corpus(bot, tmp_path):
         corpus.close()
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "a/b.txt", "a\\b.txt", ".hidden.txt", "x..txt"])
+@pytest.mark.parametrize("name", ["../evil.txt", "a/b.txt", "a\\b.txt", ".hidden.txt", "x..txt", "a\nb.txt",
+                                  "a\rb.txt", "tab\there.txt", "bell\x07.txt", "x\u2028y.txt", " notes.txt", "notes.txt "])
 def test_upload_refuses_unsafe_names(name):
     with pytest.raises(W.DocumentError, match="file name"):
         W.check_upload(name, b"ciao")
