@@ -99,9 +99,13 @@ def cmd_eval(args) -> int:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    # argparse would name this function ("invalid _positive value") for the ValueError of int("abc")
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of characters, not {text}")
+        raise argparse.ArgumentTypeError(f"must be a positive number of characters, not {text!r}")
     return value
 
 

@@ -260,7 +260,8 @@ def test_eval_out_is_checked_before_the_run(work, capsys):
 
 
 @pytest.mark.parametrize("argv, error", [
-    (["eval", "x.jsonl", "--max-chars", "0"], "must be a positive number"),
+    (["eval", "x.jsonl", "--max-chars", "0"], "argument --max-chars: must be a positive number of characters, not '0'"),
+    (["eval", "x.jsonl", "--max-chars", "abc"], "argument --max-chars: must be a positive number of characters, not 'abc'"),
     (["ask", "Dove?", "--index-dir", ""], "is empty"),
     (["index", "seeds", "--docs", "other"], "either as PATHS or with --docs"),
 ])
