@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import sys
 
 import gradio as gr
@@ -179,8 +180,27 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     args = p.parse_args(argv)
+    busy = cannot_listen(args.host, args.port)
+    if busy:  # said now, not after loading the model (about 20 s) in a Gradio traceback
+        p.exit(2, f"{p.prog}: error: cannot listen on {args.host}:{args.port} ({busy}): choose another --port "
+                  "or stop what uses it\n")
     stop_cleanly_on_sigterm()
     launch(build_app(), args.host, args.port)
+
+
+def cannot_listen(host: str, port: int) -> str | None:
+    """Why a server could not listen on host:port (None if it can), bound as the server binds (reusing a port
+    whose old connections are closing)."""
+    if not 0 <= port <= 65535:  # getaddrinfo would wrap it round
+        return "not a port number"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(address)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def stop_cleanly_on_sigterm() -> None:

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import random
+import socket
 from pathlib import Path
 
 import pytest
@@ -211,6 +212,20 @@ print(corpus.tmp.name, flush=True)
 while True:
     time.sleep(0.1)
 """
+
+
+def test_a_busy_port_is_said_at_once_before_the_model_loads(monkeypatch, capsys):
+    """It loaded the model (about 20 s), then died in a Gradio OSError traceback."""
+    monkeypatch.setattr(ui, "build_app", lambda *a, **k: pytest.fail("the model was loaded first"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as exit_:
+            ui.main(["--host", "127.0.0.1", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"error: cannot listen on 127.0.0.1:{port} (" in err and "--port" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_sigterm_removes_the_sessions_uploaded_documents():
