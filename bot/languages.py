@@ -19,6 +19,10 @@ _MEASURES_EN = ["big", "large", "tall", "high", "old", "far", "wide", "long", "d
 LANGUAGES: dict[str, dict] = {
     "it": {
         "punkt": "italian",
+        # abbreviations Punkt's bundled model lacks, so that "il dott. Rossi" and "ad es. questo" stay one sentence
+        "abbreviations": ["dott", "dott.ssa", "sig.ra", "sigg", "avv", "arch", "geom", "rag", "on", "sen", "cfr",
+                          "es", "p.es", "ca", "art", "artt", "cap", "nr", "n", "vol", "fig", "mln", "mld", "ss",
+                          "segg", "e.g", "approx"],
         "stemmer": "italian",
         "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "cos", "quale", "quali", "quanto", "quanti", "quante",
                                                           "dove", "quando", "perché", "perche", "chi", "come", "ha",
@@ -97,6 +101,8 @@ LANGUAGES: dict[str, dict] = {
     },
     "en": {
         "punkt": "english",
+        "abbreviations": ["i.e", "e.g", "etc", "approx", "cf", "fig", "figs", "vol", "vols", "pp", "dept", "incl",
+                          "resp", "est", "al"],
         "stemmer": "english",
         "stopwords": frozenset(_sw.STOPWORDS_EN_PLUS) | {"what", "which", "who", "whom", "whose", "where", "when", "how",
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},

@@ -31,6 +31,9 @@ _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}
                         r"[ \t]*(\r?\n|$)")  # the next line: "-----", "=====", a table's "|---|---|"
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
+_SPOKEN_END = re.compile(r"[^.][.!][\"»”)]?\s*$")  # ends as a sentence does ("..." and "etc.." aside)
+_BULLET = re.compile(r"\s*[-*•]\s")
+_NUMBERED = re.compile(r"\s*\(?\d{1,3}(\.\d{1,3})*[.)]\s")  # "13. MULTIPLE-LICENSED CODE." is a section's title
 
 
 def _is_label(text: str) -> bool:
@@ -57,12 +60,20 @@ def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     under them, never the quote.
     indent: spaces before the paragraph on its first line ("#" indented 4 or more is code, as in Markdown)."""
     letters = [c for c in text if c.isalpha()]
-    shouting = len(text) <= 80 and bool(letters) and all(c.isupper() for c in letters)
+    capitals = bool(letters) and all(c.isupper() for c in letters)
+    # a line in capitals is a heading ("NO WARRANTY"), unless it ends as a sentence of three words or more
+    # ("WARNING: NEVER IMMERSE THE KETTLE IN WATER."); so is a title-cased one, unless it is a list item
+    # that ends as a sentence ("- Made in Italy.")
+    ends = bool(_SPOKEN_END.search(text))
+    sentence = ends and (len(_LONG_WORD.findall(text)) >= 3 and not _NUMBERED.match(text) if capitals
+                         else bool(_BULLET.match(text)))
+    shouting = len(text) <= 80 and capitals
     title = first and len(text) <= 200 and not _FULL_STOP.search(text)
     subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
     markdown = indent <= 3 and bool(_HEADING.match(text))
     question = len(text) <= 200 and text.endswith("?") and not _SENTENCE_END.search(text[:-1])
-    return _is_heading(text) or markdown or shouting or title or subsection or question or _is_label(text)
+    return ((_is_heading(text) or shouting) and not sentence) or markdown or title or subsection or question or (
+        _is_label(text))
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,9 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
 def _punkt(language: str):
     import punkt
 
-    return punkt.PunktSentenceTokenizer(punkt.load_model(LANGUAGES[language]["punkt"]))
+    params = punkt.load_model(LANGUAGES[language]["punkt"])
+    params.abbrev_types.update(LANGUAGES[language]["abbreviations"])
+    return punkt.PunktSentenceTokenizer(params)
 
 
 def _split_long(text: str, start: int, end: int, params: Segmentation) -> list[tuple[int, int]]:

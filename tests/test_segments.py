@@ -55,6 +55,18 @@ def test_italian_elisions_quotes_and_abbreviations():
                    "Fine del discorso dell’ambasciatore."]
 
 
+@pytest.mark.parametrize("language, sentences", [
+    ("en", ["The office opened in 2015 with approx. 40 staff.", "Mr. J. R. Smith, i.e. the founder, owns 51% of it.",
+            "Bugs, patches etc. go to the list, e.g. by mail.", "See Fig. 3 for details."]),
+    ("it", ["Il sig. Bianchi e il dott. Rossi l'hanno fondata nel 1990.", "Ne escono ca. 3 mln all'anno, cfr. art. 5.",
+            "Si usano molti comandi, ad es. dw e de.", "La lezione finisce qui."]),
+])
+def test_abbreviations_do_not_end_sentences(language, sentences):
+    """Abbreviations Punkt's bundled models lack (per-language data in bot/languages.py) leave the sentence whole:
+    a quote never starts or stops at "approx." or "dott."."""
+    assert texts(" ".join(sentences), language) == sentences
+
+
 def test_hard_wrapped_lines_do_not_end_sentences():
     text = ("The intent of this document is to state the conditions under which a\n"
             "Package may be copied, such that the Copyright Holder maintains some\n"
@@ -124,6 +136,20 @@ def test_heading_paragraphs_are_context_not_quotes():
     # each sentence is read after the file name, the title and its section's heading
     assert context_texts(segs, contexts(d, segs, headings(d, P)))[0].startswith(
         "Apache 2.0: Apache License Version 2.0, January 2004 8. Litigation Any litigation")
+
+
+def test_a_sentence_in_capitals_or_a_capitalised_list_item_is_quotable():
+    """A warning written in capitals that ends as a sentence, and a bullet whose words are names ("- Made in
+    Italy."), are text to quote, not headings; a capitalised line without a full stop still is one."""
+    text = ("Kettle manual\n\nFill the kettle with water before switching it on.\n\n"
+            "WARNING: NEVER IMMERSE THE KETTLE IN WATER.\n\nNO WARRANTY\n\n13. MULTIPLE-LICENSED CODE.\n\n"
+            "- Made in Italy.\n- Ships from Lyon, France.\n\n- Installation\n")
+    d = Document("kettle.txt", Path("kettle.txt"), text, "0", "en")
+    assert [s.text for s in segment(d, P)] == ["Fill the kettle with water before switching it on.",
+                                               "WARNING: NEVER IMMERSE THE KETTLE IN WATER.", "- Made in Italy.",
+                                               "- Ships from Lyon, France."]
+    assert [text[s:e] for _, s, e in headings(d, P)] == ["Kettle manual", "NO WARRANTY", "13. MULTIPLE-LICENSED CODE.",
+                                                          "- Installation"]
 
 
 def test_title_cased_headings_keep_function_words_lower_case():
