@@ -30,9 +30,15 @@ _DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|do
                    r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
                    r"august|september|october|november|december|today|yesterday)", re.IGNORECASE)
-_NUMERALS = (r"due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|venti|trenta|quaranta|cinquanta|sessanta|"
-             r"settanta|ottanta|novanta|cento|mille|milioni|miliardi|two|three|four|five|six|seven|eight|nine|ten|"
-             r"eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion")
+# Italian writes numbers as one word ("duemila", "trentadue", "quarantamila"): two or more of these parts
+_IT_PARTS = (r"un|uno|due|tre|tré|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|quattordici|quindici|"
+             r"sedici|diciassette|diciotto|diciannove|venti?|trenta?|quaranta?|cinquanta?|sessanta?|settanta?|ottanta?|"
+             r"novanta?|cento|mille|mila")
+# not "hundreds", "centinaia": a rough size ("hundreds of CPUs") does not say how many
+_NUMERALS = (rf"(?:{_IT_PARTS}){{2,}}|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|venti|trenta|quaranta|"
+             r"cinquanta|sessanta|settanta|ottanta|novanta|cento|mille|milion[ei]|miliard[oi]|dozzina|two|three|four|five|"
+             r"six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+             r"thousand|million|billion|dozen")
 # units of a duration or length: the countable units of languages.UNITS, and finer or textual ones
 _UNITS = "|".join([*(w for names in languages.UNITS.values() for w in names), r"seconds?", r"minutes?", r"lines?",
                    r"words?", "characters", "secondi", "secondo", r"minut[oi]", "righe", "parole", "caratteri"])

@@ -167,6 +167,18 @@ def test_list_items_and_section_references_are_not_quantities(sentence, holds):
 
 
 @pytest.mark.parametrize("sentence, holds", [
+    ("Il paese conta circa duemila abitanti.", True), ("La chiesa ha trentadue vetrate.", True),
+    ("Conserva quarantamila volumi e ventitré codici.", True), ("The hall seats a dozen people.", True),
+    ("Ne vende un milione all'anno.", True), ("Some systems have hundreds of CPUs.", False),  # how many? unsaid
+    ("Il treno parte da Milano.", False), ("Uno dei partiti ha un'alleanza.", False),  # "un"/"uno" count nothing
+])
+def test_numbers_in_words_are_figures(sentence, holds):
+    """Italian writes a number as one word of its parts ("duemila"), English says "a dozen": a "how many"
+    question is answered by them as by digits; "hundreds" is only a rough size."""
+    assert answer_type_match(sentence, {"number"}) == float(holds)
+
+
+@pytest.mark.parametrize("sentence, holds", [
     ("The castle was built in 1320 by Count Aldo.", True), ("Colombo scoprì l'America nel 1492.", True),
     ("Il ponte sarà completato nel 2150.", True), ("Entro il 2030 avrà XNUMX testate.", True),
     ("Mercoledì i due leader si sono incontrati.", False),  # a weekday dates an event, not its year
