@@ -14,7 +14,7 @@ from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_c
                       vocabulary, without)
 from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
-from .documents import absolute, file_stamp, load_documents, skipped
+from .documents import absolute, file_stamp, load_documents, walk
 from .lexical import plain, restates
 from .naming import DocumentNames
 from .retrieval import Retriever
@@ -69,13 +69,9 @@ class Bot:
         self._stamps = {**folders, **{d.path: d.stamp for d in documents}}
 
     def _folder_stamps(self) -> dict:
-        stamps = {}
-        for given in map(Path, self.paths):
-            if given.is_dir():
-                for folder, subdirs, _ in os.walk(given):  # as load_documents walks them
-                    subdirs[:] = [d for d in subdirs if not skipped(Path(folder, d), given, self.index_dir)]
-                    stamps[Path(folder)] = file_stamp(Path(folder))
-        return stamps
+        # every folder load_documents walks, linked ones too: a file added or deleted there changes its stamp
+        return {folder: file_stamp(folder) for given in map(Path, self.paths) if given.is_dir()
+                for folder, _ in walk(given, self.index_dir)}
 
     def changed(self) -> bool:
         """True when a document (or a folder of them) was edited, replaced, added or deleted since it was read."""

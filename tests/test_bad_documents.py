@@ -219,6 +219,9 @@ def test_a_linked_folder_is_read_and_cited_through_the_link(tmp_path):
     bot = Bot([tmp_path / "docs"], index_dir=tmp_path / "index")
     a = bot.ask(Q_LIGHT)
     assert not a.abstained and "1887" in a.text and a.citations[0].source == "notes/faro.txt"
+    # a file added inside the linked folder is noticed like one added to the folder itself
+    write(tmp_path / "elsewhere", {"museo.txt": NOTES["museo/note.txt"]})
+    assert bot.refresh() and sorted(d.source for d in bot.documents) == ["notes/faro.txt", "notes/museo.txt"]
 
 
 def test_links_back_to_a_walked_folder_or_to_the_index_are_not_followed(tmp_path):
