@@ -23,6 +23,9 @@ Then several signals must agree before we answer:
      "Clearly" is a smaller gain when question and passage share a language (Settings.scoring). Words about
      the document ("mentioned") or asking for a name ("si chiama") are never tested: no text needs them; nor,
      when check 2 asks for a figure, the dimension it measures ("how *wide*": a text says "a 40-metre hall").
+  5. the documents use at least one content word of a question in their own language ("Chi ha vinto la Serie
+     A?" about the article: nothing in it is about any of those words); a question of one word ("sushi",
+     "qwertyuiop") in any language. Across languages most words are unknown and the model alone decides.
 """
 from __future__ import annotations
 
@@ -147,6 +150,16 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
     return out
 
 
+def unknown_to(question: str, vocab: frozenset[str], same_language: bool) -> tuple[str, ...]:
+    """Check 5: the question's content words if the documents use none of them and the question is in their
+    language or is one word; else ()."""
+    content = unknown_words(question, frozenset(), limit=64)
+    if not content or not (same_language or len(WORD.findall(question)) == 1):
+        return ()
+    unknown = unknown_words(question, vocab, limit=64)
+    return tuple(m.group() for m in unknown) if len(unknown) == len(content) else ()
+
+
 def without(question: str, word: re.Match) -> str:
     return " ".join((question[: word.start()] + question[word.end():]).split())
 
@@ -164,7 +177,7 @@ def strongest_pull(question_score: float, variant_scores: np.ndarray) -> tuple[i
 class Decision:
     abstain: bool
     threshold: float
-    why: str = ""                   # the check that abstained: "weak", "code", "kind" or "word" (bot/messages.py)
+    why: str = ""                   # the check that abstained: "weak", "code", "kind", "word" or "unknown"
     found: tuple[str, ...] = ()     # what it found missing: the codes, the kinds of thing, the word
 
 

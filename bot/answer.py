@@ -30,7 +30,7 @@ class Answer:
     message: str = ""              # what to tell the user when abstaining, in the question's language
     resolved_question: str = ""    # the question as searched, after folding in the chat history
     reason: str = ""               # why it abstained or is uncertain, in the question's language ("" otherwise)
-    check: str = ""                # which check abstained, for programs: "vague", "weak", "code", "kind", "word"
+    check: str = ""                # which check abstained: "vague", "weak", "code", "kind", "word", "unknown"
     uncertain: bool = False        # answered, but a passage elsewhere scores nearly as well (reason says where)
 
     def to_dict(self) -> dict:

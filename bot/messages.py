@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_code": "Il documento non nomina mai {detail}.",
         "why_kind": "Il passo più vicino non contiene {detail}, che la domanda chiede.",
         "why_word": "Il documento non parla mai di {detail}: il passo più vicino riguarda il resto della domanda.",
+        "why_unknown": "Il documento non usa nessuna parola della domanda ({detail}).",
         "why_uncertain": "Risposta incerta: un altro passo ottiene quasi lo stesso punteggio ({where}).",
         "or": " o ", "quote": "«{}»", "paragraph": "paragrafo", "chars": "caratteri",
         # the kinds of thing a question can ask for (languages.expected_types)
@@ -35,6 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_code": "The document never mentions {detail}.",
         "why_kind": "The closest passage holds no {detail}, which the question asks for.",
         "why_word": "The document never speaks of {detail}: the closest passage is about the rest of the question.",
+        "why_unknown": "The document uses none of the question's words ({detail}).",
         "why_uncertain": "Uncertain answer: another passage scores almost as high ({where}).",
         "or": " or ", "quote": "“{}”", "paragraph": "paragraph", "chars": "characters",
         "number": "figure", "year": "year", "date": "date", "moment": "date or moment", "duration": "duration",
@@ -64,7 +66,8 @@ def abstain_reason(question: str, why: str, found: tuple[str, ...] = (), score: 
                    threshold: float = 0.0) -> str:
     """Why the bot abstained, in the question's language. why: "vague", "weak" (score below threshold),
     "code" (found: the numbers or codes the documents never use), "kind" (found: the kinds of thing asked for,
-    such as "number") or "word" (found: the word the documents never use)."""
+    such as "number"), "word" (found: the word the documents never use) or "unknown" (found: the question's
+    words, none of which the documents use)."""
     texts = _texts(question)
     if why == "kind":
         detail = texts["or"].join(texts.get(kind, kind) for kind in found)

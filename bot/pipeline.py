@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder, followup, index as index_mod, languages, messages
-from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_words,
-                      vocabulary, without)
+from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_to,
+                      unknown_words, vocabulary, without)
 from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
 from .documents import absolute, file_stamp, load_documents, walk
@@ -161,7 +161,8 @@ class Bot:
         free = [self.names.without_names(r) for r in readings] if named else []
         # a standalone question is also encoded without each word the documents never use (check 4 of
         # bot/abstain.py), in the same batch: one model call either way
-        words = unknown_words(searched, self._vocabulary(named)) if n == 1 else []
+        vocab = self._vocabulary(named)
+        words = unknown_words(searched, vocab) if n == 1 else []
         vectors = self.encode_questions(readings + free + [without(searched, w) for w in words])
         scored = self.retriever.search(readings, vectors[:n], named, vectors[n: n + len(free)] if named else None,
                                        free or None)
@@ -169,6 +170,10 @@ class Bot:
         best = float(scored.scores[0])
         segs = self.index.segments
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
+        if n == 1 and not decision.abstain:  # check 5: nothing in the documents is about any word of it
+            language = languages.detect(searched)
+            nothing = unknown_to(searched, vocab, all(lang == language for lang in self.languages.values()))
+            decision = Decision(True, decision.threshold, "unknown", nothing) if nothing else decision
         if words and not decision.abstain:
             decision = self._pull(searched, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
         if decision.abstain:

@@ -9,7 +9,7 @@ import pytest
 
 from bot import Bot, languages, messages
 from bot.abstain import (STRICT_TYPES, Abstainer, names_nothing, numeric_tokens, only_chatter, strongest_pull,
-                         unknown_words, vocabulary, without)
+                         unknown_to, unknown_words, vocabulary, without)
 from bot.lexical import fold, terms
 from bot.retrieval import answer_type_match
 
@@ -85,6 +85,27 @@ def test_near_miss_questions_abstain_because_of_the_pulling_word(bot, question):
     assert bot.ask(question).abstained
     lenient = Bot.from_bot(bot, replace(bot.settings.scoring, max_pull=float("inf"), max_pull_same_language=float("inf")))
     assert not lenient.ask(question).abstained  # the other checks alone would have quoted something
+
+
+@pytest.mark.parametrize("question", ["qwertyuiop", "sushi", "xkcd?"])
+def test_a_one_word_question_the_documents_never_use_abstains(bot, question):
+    """Check 5: a lone word the article never uses, in any language, has nothing to be matched on (these were
+    quoted, the cosine alone passing the threshold)."""
+    a = bot.ask(question)
+    assert a.abstained and a.check == "unknown" and question.strip("?") in a.reason
+    assert not bot.ask("Wiesbaden?").abstained  # a word it uses
+
+
+def test_check_5_needs_the_documents_language_or_one_word(bot):
+    """Every content word unknown: in the documents' language nothing in them is about the question; across
+    languages that is the rule (an English question about the Italian article), so only one word counts."""
+    words = bot.words
+    assert unknown_to("Chi ha vinto il campionato di calcio?", words, same_language=True) == (
+        "vinto", "campionato", "calcio")
+    assert unknown_to("Chi ha vinto il campionato di calcio?", words, same_language=False) == ()
+    assert unknown_to("Which seas are mentioned?", words, same_language=False) == ()  # answerable (the Mar...)
+    assert unknown_to("Chi ha incontrato Rutte?", words, same_language=True) == ()  # "Rutte" is known
+    assert unknown_to("sushi", words, same_language=False) == ("sushi",)
 
 
 @pytest.mark.parametrize("question, needle", [
