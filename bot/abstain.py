@@ -88,10 +88,10 @@ def _chatter() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _empty() -> frozenset[str]:
     """Words that name nothing: stopwords, function words, which/quale, asking for a name ("come si chiama?"),
-    chatter. Not the words about the document that check 4 skips: "What is the Document?" asks for the GFDL's
-    definition."""
+    nouns of a kind of answer ("in quale paese?"), chatter. Not the words about the document that check 4 skips:
+    "What is the Document?" asks for the GFDL's definition."""
     return stopwords() | {fold(w) for w in languages.word_list("function_words", "determiners", "name_words",
-                                                                 "chatter")}
+                                                                 "kinds", "chatter")}
 
 
 def names_nothing(question: str) -> bool:

@@ -95,6 +95,9 @@ LANGUAGES: dict[str, dict] = {
         "negations": ["non", "nessuno", "nessuna", "nessun", "mai", "niente", "nulla", "senza", "né", "neanche",
                       "nemmeno", "neppure"],
         # greetings, thanks, assent and bare requests: a turn of these alone asks nothing of the documents
+        # nouns that name only the kind of answer: "E in quale paese?" alone names nothing to look for
+        "kinds": ["paese", "città", "luogo", "posto", "anno", "mese", "giorno", "data", "ora", "persona", "cosa",
+                  "modo", "motivo", "ragione"],
         "chatter": ["ciao", "salve", "buongiorno", "buonasera", "arrivederci", "grazie", "mille", "prego", "ok", "okay",
                     "sì", "va", "bene", "perfetto", "ottimo", "scusa", "scusami", "favore", "dimmi", "spiegami",
                     "raccontami"],
@@ -141,6 +144,8 @@ LANGUAGES: dict[str, dict] = {
                            "exactly"],
         "negations": ["not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "unless",
                       "cannot"],
+        "kinds": ["country", "city", "town", "place", "year", "month", "day", "date", "time", "person", "thing", "way",
+                  "reason"],
         "chatter": ["hello", "hi", "hey", "thanks", "thank", "ok", "okay", "yes", "yeah", "bye", "goodbye", "please",
                     "sorry", "great", "cool", "tell", "explain"],
     },
@@ -276,7 +281,7 @@ def definition_of(subject: str) -> re.Pattern:
 def word_list(*keys: str) -> frozenset[str]:
     """The words of these per-language lists, every language together: "determiners" ("which", "quale"),
     "document_words" ("mentioned"), "name_words" ("si chiama"), "function_words" ("secondo"),
-    "measures" ("how *wide*"), "qualifiers" ("di"), "chatter" ("grazie"); see bot/abstain.py."""
+    "measures" ("how *wide*"), "qualifiers" ("di"), "kinds" ("paese"), "chatter" ("grazie"); see bot/abstain.py."""
     return frozenset(w for res in LANGUAGES.values() for key in keys for w in res[key])
 
 

@@ -424,16 +424,19 @@ def test_a_question_abstains_where_the_best_passage_lacks_what_it_asks_for(bot, 
 
 
 def test_questions_naming_nothing_and_turns_of_chatter():
-    for question in ["What?", "How much?", "Chi è?", "Come si chiama?", "Tell me more", "ok, grazie!", "?", "👍"]:
+    for question in ["What?", "How much?", "Chi è?", "Come si chiama?", "Tell me more", "ok, grazie!", "?", "👍",
+                     "E in quale paese?", "In che anno?", "What time is it?", "Which country?"]:  # a kind of answer
         assert names_nothing(question), question
-    for question in ["NSatu?", "Rutte", "2030?", "Why did Japan join?", "test", "What is the Document?"]:
+    for question in ["NSatu?", "Rutte", "2030?", "Why did Japan join?", "test", "What is the Document?", "Quali mari?",
+                     "In quale città si trova la base?"]:
         assert not names_nothing(question), question
     assert only_chatter("Ok, grazie mille!") and only_chatter("Thanks!") and only_chatter("🙂")
     assert not only_chatter("Why?") and not only_chatter("Tell me more")
 
 
 # no word to look for: any quote would be a guess (these had all been answered with one on the article)
-@pytest.mark.parametrize("question", ["What?", "How much?", "Who is he?", "Tell me more", "ok", "Grazie!", "?", "👍"])
+@pytest.mark.parametrize("question", ["What?", "How much?", "Who is he?", "Tell me more", "ok", "Grazie!", "?", "👍",
+                                      "E in quale paese?"])
 def test_a_question_that_names_nothing_is_asked_to_name_something(bot, question):
     a = bot.ask(question)
     assert a.abstained and not a.citations
@@ -445,6 +448,8 @@ def test_after_a_turn_a_bare_question_word_is_a_follow_up_but_thanks_are_not(bot
     follow_up = bot.ask("E perché?", history)
     assert follow_up.resolved_question == "Dove ha sede il comando NSatu? E perché?"
     assert follow_up.message != messages.abstain_message("E perché?", "vague")
+    city = bot.ask("In quale città?", history)  # only the kind of answer: read through the turn it leans on
+    assert city.resolved_question == "Dove ha sede il comando NSatu? In quale città?" and "Wiesbaden" in city.text
     thanks = bot.ask("Grazie!", history)
     assert thanks.abstained and not thanks.citations and thanks.message == messages.abstain_message("Grazie!", "vague")
 
