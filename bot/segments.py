@@ -33,6 +33,9 @@ _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
 _SPOKEN_END = re.compile(r"[^.][.!][\"»”)]?\s*$")  # ends as a sentence does ("..." and "etc.." aside)
 _BULLET = re.compile(r"\s*[-*•]\s")
+# markup a reader never sees: an HTML comment (Markdown hides it), a reST directive line (".. code-block:: bash")
+_HIDDEN = re.compile(r"<!--.*?-->\s*|\.\.\s+[\w:-]+::.*", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\ufeff?---[ \t]*\r?\n(?:.*\r?\n){0,50}?---[ \t]*(?:\r?\n|$)")  # YAML at a file's top
 _NUMBERED = re.compile(r"\s*\(?\d{1,3}(\.\d{1,3})*[.)]\s")  # "13. MULTIPLE-LICENSED CODE." is a section's title
 
 
@@ -116,6 +119,12 @@ def _unframe(text: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
     return (first.start(2) if first else start), (last.end(2) if last else end)
 
 
+def _front_end(text: str) -> int:
+    """Where a Markdown file's YAML front matter ends (0 if it has none)."""
+    front = _FRONT_MATTER.match(text)
+    return front.end() if front else 0
+
+
 def _continues(previous: str, line: str) -> bool:
     """In a block of long lines, a line that starts in lower case after one that stops mid-sentence (no
     final stop) continues it: Markdown written one clause per line."""
@@ -133,6 +142,7 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
             blocks[-1].append((s, e))
         elif blocks[-1]:
             blocks.append([])
+    front_end = _front_end(text)  # "author: Lena Park": one paragraph per line, each quotable
     out: list[tuple[int, int]] = []
     for block in filter(None, blocks):
         widths = sorted(e - s for s, e in block[:-1])
@@ -141,7 +151,8 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
         after_heading = False
         for line in block:
             body = text[line[0]:line[1]]
-            item = _TABLE_ROW.match(body) or (_BLOCK_START.match(body) and not _BOXED.match(body))
+            item = (_TABLE_ROW.match(body) or (_BLOCK_START.match(body) and not _BOXED.match(body))
+                    or line[0] < front_end)
             if not groups or after_heading or item or not (wrapped or _continues(text[slice(*groups[-1][-1])], body)):
                 groups.append([line])
             else:
@@ -211,9 +222,13 @@ def _underlined(text: str, start: int, end: int) -> bool:
 def _kinds(doc: Document, params: Segmentation) -> list[tuple[int, int, int, bool]]:
     """(number, start, end, is heading) of every paragraph; all are body text if all would be headings.
     A paragraph that repeats a heading's words (an entry of a table of contents) is a heading too."""
-    text, paras = doc.text, paragraphs(doc.text, params)
-    kinds = [params.headings_as_context and (is_heading_paragraph(text[s:e], n == 0, s - text.rfind("\n", 0, s) - 1)
-                                             or _underlined(text, s, e)) for n, (s, e) in enumerate(paras)]
+    text = doc.text
+    paras = [(s, e) for s, e in paragraphs(text, params) if not _HIDDEN.fullmatch(text, s, e)]
+    indent = lambda s: len(text[text.rfind("\n", 0, s) + 1:s].expandtabs(4))  # noqa: E731  a tab is code's 4 spaces
+    front_end = _front_end(text)  # its closing "---" underlines no heading
+    kinds = [params.headings_as_context and (is_heading_paragraph(text[s:e], n == 0, indent(s))
+                                             or (_underlined(text, s, e) and s > front_end))
+             for n, (s, e) in enumerate(paras)]
     named = {" ".join(text[s:e].split()).casefold() for (s, e), k in zip(paras, kinds) if k}
     kinds = [k or " ".join(text[s:e].split()).casefold() in named for (s, e), k in zip(paras, kinds)]
     if all(kinds):

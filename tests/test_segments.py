@@ -152,6 +152,18 @@ def test_a_sentence_in_capitals_or_a_capitalised_list_item_is_quotable():
                                                           "- Installation"]
 
 
+def test_markdown_and_rest_markup_a_reader_never_sees():
+    """YAML front matter is one quotable line per key (its first is the title); an HTML comment and a reST
+    directive line are never quoted; a tab-indented "#" line is code, not a heading."""
+    text = ("---\ntitle: Moving the server room\nauthor: Lena Park\ndate: 2024-03-02\n---\n\n"
+            "<!-- draft: do not publish -->\n\nWe move in April.\n\n.. code-block:: bash\n\n   falcon -n\n\n"
+            "\t# copy the files\n\trsync -a /srv/ b:/srv/\n")
+    d = Document("post.md", Path("post.md"), text, "0", "en")
+    assert [s.text for s in segment(d, P)] == ["author: Lena Park", "date: 2024-03-02", "We move in April.",
+                                               "falcon -n", "# copy the files\n\trsync -a /srv/ b:/srv/"]
+    assert document_title(d, headings(d, P)) == "title: Moving the server room"
+
+
 def test_title_cased_headings_keep_function_words_lower_case():
     text = ("  13. Use with the Other Public License.\n\n"
             "  Notwithstanding any other provision of this License, you may combine the work.\n\n"
