@@ -75,6 +75,8 @@ def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
     markdown = indent <= 3 and bool(_HEADING.match(text))
     question = len(text) <= 200 and text.endswith("?") and not _SENTENCE_END.search(text[:-1])
+    if _TABLE_ROW.match(text):
+        return False  # a table's row ("| Saffron bun | £1.80 |"), however capitalised; its header is underlined
     return ((_is_heading(text) or shouting) and not sentence) or markdown or title or subsection or question or (
         _is_label(text))
 

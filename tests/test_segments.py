@@ -139,17 +139,19 @@ def test_heading_paragraphs_are_context_not_quotes():
 
 
 def test_a_sentence_in_capitals_or_a_capitalised_list_item_is_quotable():
-    """A warning written in capitals that ends as a sentence, and a bullet whose words are names ("- Made in
-    Italy."), are text to quote, not headings; a capitalised line without a full stop still is one."""
+    """A warning written in capitals that ends as a sentence, a bullet whose words are names ("- Made in
+    Italy.") and a table's row are text to quote, not headings; a capitalised line without a full stop and a
+    table's underlined header still are."""
     text = ("Kettle manual\n\nFill the kettle with water before switching it on.\n\n"
             "WARNING: NEVER IMMERSE THE KETTLE IN WATER.\n\nNO WARRANTY\n\n13. MULTIPLE-LICENSED CODE.\n\n"
-            "- Made in Italy.\n- Ships from Lyon, France.\n\n- Installation\n")
+            "- Made in Italy.\n- Ships from Lyon, France.\n\n- Installation\n\n"
+            "| Product | Price |\n|---|---|\n| Saffron Bun | £1.80 |\n")
     d = Document("kettle.txt", Path("kettle.txt"), text, "0", "en")
     assert [s.text for s in segment(d, P)] == ["Fill the kettle with water before switching it on.",
                                                "WARNING: NEVER IMMERSE THE KETTLE IN WATER.", "- Made in Italy.",
-                                               "- Ships from Lyon, France."]
+                                               "- Ships from Lyon, France.", "| Saffron Bun | £1.80 |"]
     assert [text[s:e] for _, s, e in headings(d, P)] == ["Kettle manual", "NO WARRANTY", "13. MULTIPLE-LICENSED CODE.",
-                                                          "- Installation"]
+                                                          "- Installation", "| Product | Price |"]
 
 
 def test_markdown_and_rest_markup_a_reader_never_sees():
