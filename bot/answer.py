@@ -65,7 +65,8 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
     supporting citations. A best sentence that only restates the question (lexical.restates) is extended
     through the best other sentence of its paragraph, a quote ending in ":" through the sentence that
     follows it, and a quote through the next sentence when that one goes on about what it named
-    (lexical.continues)."""
+    (lexical.continues) or, for a why-question (`wanted` holds "reason") the quote answers with no cause,
+    points back to it (lexical.points_back)."""
     ids = [int(i) for i in scored.ids]
     scores = dict(zip(ids, map(float, scored.scores)))
     best = ids[0]
@@ -87,16 +88,19 @@ def extract(scored: Scored, segments: list[Segment], texts: dict[str, str], pair
     if (segments[last].text.endswith(":") and after < len(segments) and segments[after].source == seg.source
             and segments[after].paragraph - segments[last].paragraph in (0, 1)):
         last = after
-    after = last + 1  # the next sentence goes on about what the quote named ("...a committee." / "The committee...")
-    if (after < len(segments) and (segments[after].source, segments[after].paragraph) == here
-            and segments[after].end - segments[first].start <= quote_chars
-            and continues(segments[last].text, segments[after].text)):
-        last = after
-    after = last + 1  # "why?" answered by a statement of the fact: its cause may follow it ("This change was made as")
-    if ("reason" in wanted and after < len(segments) and (segments[after].source, segments[after].paragraph) == here
-            and segments[after].end - segments[first].start <= quote_chars and points_back(segments[after].text)
+    def following() -> Segment | None:
+        """The sentence after the quote, if it is in the same paragraph and the quote may grow to it."""
+        nxt = segments[last + 1] if last + 1 < len(segments) else None
+        fits = nxt and (nxt.source, nxt.paragraph) == here and nxt.end - segments[first].start <= quote_chars
+        return nxt if fits else None
+
+    nxt = following()  # it goes on about what the quote named ("...a committee." / "The committee...")
+    if nxt and continues(segments[last].text, nxt.text):
+        last += 1
+    nxt = following()  # "why?" answered by a statement of the fact: its cause may follow ("This change was made as")
+    if (nxt and "reason" in wanted and points_back(nxt.text)
             and not answer_type_match(text[segments[first].start:segments[last].end], {"reason"})):
-        last = after
+        last += 1
     answer = cite(segments[first], scores[best], text, segments[last].end)
     others = [cite(segments[i], scores[i], texts[segments[i].source]) for i in ids if not first <= i <= last]
     return [answer] + others[: max(0, top_k - 1)]
