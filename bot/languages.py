@@ -94,10 +94,10 @@ LANGUAGES: dict[str, dict] = {
         # negation: a question that negates is answered by a sentence that does (embeddings barely see it)
         "negations": ["non", "nessuno", "nessuna", "nessun", "mai", "niente", "nulla", "senza", "né", "neanche",
                       "nemmeno", "neppure"],
-        # greetings, thanks, assent and bare requests: a turn of these alone asks nothing of the documents
         # nouns that name only the kind of answer: "E in quale paese?" alone names nothing to look for
         "kinds": ["paese", "città", "luogo", "posto", "anno", "mese", "giorno", "data", "ora", "persona", "cosa",
                   "modo", "motivo", "ragione"],
+        # greetings, thanks, assent and bare requests: a turn of these alone asks nothing of the documents
         "chatter": ["ciao", "salve", "buongiorno", "buonasera", "arrivederci", "grazie", "mille", "prego", "ok", "okay",
                     "sì", "va", "bene", "perfetto", "ottimo", "scusa", "scusami", "favore", "dimmi", "spiegami",
                     "raccontami"],

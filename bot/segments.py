@@ -16,8 +16,10 @@ from .documents import Document, blank
 from .languages import LANGUAGES
 from .lexical import fold, stopwords
 
+_BULLET = re.compile(r"\s*[-*•]\s")
+_NUMBERED = re.compile(r"\s*\(?\d{1,3}(\.\d{1,3})*[.)]\s")  # "1.", "1.2.", "(3)"
 # a heading, bullet or numbered item ("1.", "1.2.", "(a)") starts a paragraph
-_BLOCK_START = re.compile(r"\s*(#{1,6}\s|[-*•]\s|\(?\d{1,3}(\.\d{1,3})*[.)]\s|\(?[a-z][.)]\s)")
+_BLOCK_START = re.compile(rf"\s*#{{1,6}}\s|{_BULLET.pattern}|{_NUMBERED.pattern}|\s*\(?[a-z][.)]\s")
 _TABLE_ROW = re.compile(r"\s*\|(.*\|){2,}\s*$")  # "| tool | 1.25 | 90 MB/s |": a paragraph of its own, not a box
 _HEADING = re.compile(r" {0,3}#{1,6}\s")  # Markdown's: deeper-indented "# ..." is code (a shell comment)
 _BOXED = re.compile(r"\s*([*|+])\s+(.*\S)\s+\1\s*$")  # a line inside an ASCII-art box: "*  text  *"
@@ -32,11 +34,9 @@ _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
 _SPOKEN_END = re.compile(r"[^.][.!][\"»”)]?\s*$")  # ends as a sentence does ("..." and "etc.." aside)
-_BULLET = re.compile(r"\s*[-*•]\s")
 # markup a reader never sees: an HTML comment (Markdown hides it), a reST directive line (".. code-block:: bash")
 _HIDDEN = re.compile(r"<!--.*?-->\s*|\.\.\s+[\w:-]+::.*", re.DOTALL)
 _FRONT_MATTER = re.compile(r"\ufeff?---[ \t]*\r?\n(?:.*\r?\n){0,50}?---[ \t]*(?:\r?\n|$)")  # YAML at a file's top
-_NUMBERED = re.compile(r"\s*\(?\d{1,3}(\.\d{1,3})*[.)]\s")  # "13. MULTIPLE-LICENSED CODE." is a section's title
 
 
 def _is_label(text: str) -> bool:
@@ -68,8 +68,8 @@ def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     # ("WARNING: NEVER IMMERSE THE KETTLE IN WATER."); so is a title-cased one, unless it is a list item
     # that ends as a sentence ("- Made in Italy.")
     ends = bool(_SPOKEN_END.search(text))
-    sentence = ends and (len(_LONG_WORD.findall(text)) >= 3 and not _NUMBERED.match(text) if capitals
-                         else bool(_BULLET.match(text)))
+    sentence = ends and (len(_LONG_WORD.findall(text)) >= 3 and not _NUMBERED.match(text) if capitals  # "13.
+                         else bool(_BULLET.match(text)))  # MULTIPLE-LICENSED CODE." is a section's title
     shouting = len(text) <= 80 and capitals
     title = first and len(text) <= 200 and not _FULL_STOP.search(text)
     subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
