@@ -39,9 +39,14 @@ def user_turns(history) -> list[str]:
     return [t for t in (plain(t).strip() for t in out) if t]
 
 
+_NAME = re.compile(r"(?<=\S)\s+[\"«“(]?([A-Z][\w-]*)|\b[A-Z]+[a-z]*[A-Z]\w*|\b[A-Z]{2,}\b")  # after the first word
+
+
 def leans_back(question: str, language: str) -> bool:
-    """True when the question cannot stand alone: it opens with "and…", uses a pronoun, or is very short."""
-    return bool(_LEANS_BACK.search(question)) or len(terms(question, language)) < MIN_STANDALONE_TERMS
+    """True when the question cannot stand alone: it opens with "and…", uses a pronoun, or is very short and
+    names nobody ("Dove ha sede?"; "Quanti soldati ha il Giappone?" names its subject and stands alone)."""
+    return bool(_LEANS_BACK.search(question)) or (len(terms(question, language)) < MIN_STANDALONE_TERMS
+                                                  and not _NAME.search(question))
 
 
 def readings(question: str, history, language: str) -> list[str]:

@@ -227,6 +227,20 @@ def test_a_follow_up_of_a_follow_up_is_read_after_the_turn_that_stood_alone():
     assert readings("E perché?", [first], "it") == [f"{first} E perché?"]  # alone it names nothing to look for
 
 
+@pytest.mark.parametrize("question, history", [
+    ("Quanti soldati ha il Giappone?", ["Quando la Russia ha invaso l'Ucraina?"]),
+    ("How many soldiers does Japan have?", ["When did Russia invade Ukraine?"]),
+])
+def test_a_short_question_that_names_its_subject_stands_alone(bot, question, history):
+    """Short questions were all read as follow-ups: after the invasion's date this one was answered with the
+    invasion's sentence (its "2022" a figure), though alone it abstains. One that names someone or something
+    ("il Giappone") stands alone; "Dove ha sede?" names nobody and still leans on the turn before."""
+    from bot.followup import leans_back
+
+    assert bot.ask(question, history).abstained and bot.ask(question).abstained
+    assert not leans_back(question, "it") and leans_back("Dove ha sede?", "it") and leans_back("How many ships?", "en")
+
+
 @pytest.mark.parametrize("question,history,expected", [
     ("Chi guida il governo giapponese?", ["Dove ha sede il comando NSatu?"], "Shigeru Ishiba"),
     ("Who leads the Japanese government?", ["Where is NSatu based?"], "Shigeru Ishiba"),
