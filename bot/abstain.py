@@ -114,7 +114,7 @@ def _spellings(word: str) -> list[str]:
     return out
 
 
-def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[re.Match]:
+def unknown_words(question: str, vocab: frozenset[str], limit: int | None = 8) -> list[re.Match]:
     """Content words of the question that the documents never use, in any form we can match (names and
     shared words are known; in a cross-language question most words are unknown, which is fine: the
     check below asks the model whether leaving each out helps)."""
@@ -145,7 +145,7 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
                for w in _spellings(word)):
             continue
         out.append(m)
-        if len(out) == limit:
+        if limit and len(out) == limit:
             break
     return out
 
@@ -153,11 +153,13 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int = 8) -> list[
 def unknown_to(question: str, vocab: frozenset[str], same_language: bool) -> tuple[str, ...]:
     """Check 5: the question's content words if the documents use none of them and the question is in their
     language or is one word; else ()."""
-    content = unknown_words(question, frozenset(), limit=64)
+    content = unknown_words(question, frozenset(), limit=None)
     if not content or not (same_language or len(WORD.findall(question)) == 1):
         return ()
-    unknown = unknown_words(question, vocab, limit=64)
-    return tuple(m.group() for m in unknown) if len(unknown) == len(content) else ()
+    unknown = unknown_words(question, vocab, limit=None)
+    if len(unknown) < len(content):
+        return ()
+    return tuple(dict.fromkeys(m.group() for m in unknown))[:8]  # each once, and a few: the reason names them
 
 
 def without(question: str, word: re.Match) -> str:

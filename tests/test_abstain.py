@@ -106,6 +106,9 @@ def test_check_5_needs_the_documents_language_or_one_word(bot):
     assert unknown_to("Which seas are mentioned?", words, same_language=False) == ()  # answerable (the Mar...)
     assert unknown_to("Chi ha incontrato Rutte?", words, same_language=True) == ()  # "Rutte" is known
     assert unknown_to("sushi", words, same_language=False) == ("sushi",)
+    # every word counts, however long the question; each unknown word is named once, a few at most
+    assert unknown_to("Dove ha sede il comando NSatu? " + "bla " * 100, words, same_language=True) == ()
+    assert unknown_to("Chi ha vinto il calcio? " + "bla " * 100, words, same_language=True) == ("vinto", "calcio", "bla")
 
 
 @pytest.mark.parametrize("question, needle", [
