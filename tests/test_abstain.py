@@ -431,7 +431,7 @@ def test_questions_naming_nothing_and_turns_of_chatter():
                      "E in quale paese?", "In che anno?", "What time is it?", "Which country?"]:  # a kind of answer
         assert names_nothing(question), question
     for question in ["NSatu?", "Rutte", "2030?", "Why did Japan join?", "test", "What is the Document?", "Quali mari?",
-                     "In quale città si trova la base?"]:
+                     "In quale città si trova la base?", "What does -n do?", "E --force?"]:  # options name something
         assert not names_nothing(question), question
     assert only_chatter("Ok, grazie mille!") and only_chatter("Thanks!") and only_chatter("🙂")
     assert not only_chatter("Why?") and not only_chatter("Tell me more")
