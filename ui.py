@@ -40,6 +40,14 @@ UPLOAD_HELP = (f"Carica fino a {W.MAX_FILES} file `.txt` o `.md` (UTF-8, max {W.
 CSS = """
 #doc-view .container { max-height: 600px; overflow-y: auto; }
 #doc-view .textfield, #doc-view .text { line-height: 1.6; word-break: normal !important; overflow-wrap: anywhere; }
+/* WCAG AA (4.5:1): the [1]/[2] labels were white on yellow/light blue, Ask white on orange, the placeholder
+   and the footer light grey */
+#doc-view .token .label { color: #1f2937 !important; font-weight: 600; }
+#send { background: #c2410c !important; border-color: #c2410c !important; color: #fff !important; }
+#send:hover { background: #9a3412 !important; }
+#question textarea::placeholder { color: #6b7280 !important; opacity: 1; }
+footer, footer * { color: #52525b !important; }
+#chat .placeholder-content { padding: 0 1em; }  /* the empty chat's text touched its borders on phones */
 """
 # After an answer, scroll the document panel (not the page) so the quote [1] is in view.
 SCROLL_TO_QUOTE = """() => setTimeout(() => {
@@ -48,8 +56,16 @@ SCROLL_TO_QUOTE = """() => setTimeout(() => {
     .find(t => (t.querySelector('.label')?.textContent || '').trim() === '[1]');
   if (box && mark) box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
 }, 150)"""
-# Gradio's own transport limit: above ours, so a moderately large file still gets our clear message.
-TRANSPORT_LIMIT = 2 * W.MAX_FILE_BYTES
+# Gradio's own per-file limit, checked in the browser before sending: the same as ours, so its message (the
+# only one a larger file gets) names the limit the page states.
+TRANSPORT_LIMIT = W.MAX_FILE_BYTES
+# On load: the page is Italian first (screen readers pick the voice from it); the question box gets the
+# focus without scrolling, and only on wide screens (on a phone it would scroll past the introduction).
+ON_LOAD = """() => {
+  document.documentElement.lang = 'it';
+  if (matchMedia('(min-width: 768px)').matches) document.querySelector('#question textarea')?.focus({preventScroll: true});
+}"""
+INDEXING = "Indicizzazione in corso… / Indexing…"
 
 
 def respond(message: str, history: list | None, corpus: W.Corpus | None, default_bot: Bot):
@@ -57,6 +73,8 @@ def respond(message: str, history: list | None, corpus: W.Corpus | None, default
     with the earlier user turns, so follow-ups ("E dove ha sede?") work."""
     history = W.readable(list(history or []))  # sent back to the page, which cannot take lone surrogates
     bot = corpus.bot if corpus else default_bot
+    if not str(message).strip():  # only spaces: no empty bubble, and no language to pick, so both
+        return history + [W.blank_message()], W.document_view(bot)
     try:
         answer = bot.ask(message, W.history_turns(history))
     except ValueError as exc:
@@ -74,7 +92,7 @@ def upload(paths, corpus: W.Corpus | None, default_bot: Bot):
         files = W.read_uploads(paths)
         new = W.build_corpus(files, default_bot.settings.model, Bot)
     except DocumentError as exc:
-        return corpus, f"**Rifiutato / Refused:** {W.escape_md(str(exc))}", False
+        return corpus, f"**Rifiutato / Refused:** {W.escape_md(W.bilingual(str(exc)))}", False
     if corpus:
         corpus.close()
     names = ", ".join(W.escape_md(d.source) for d in new.bot.documents)
@@ -95,22 +113,40 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         label, value = label_value
         return gr.HighlightedText(value=value, label=label)
 
+    def take(message):
+        """The question leaves the box at once, so what is typed while the answer comes is kept."""
+        return message, ""
+
     def on_ask(message, history, corpus):
         if not message:  # nothing typed: nothing to do (blank or unreadable input gets a message from respond)
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip()
         history, view = respond(message, history, corpus, default_bot)
-        return history, "", _view(view)
+        return history, _view(view)
 
-    def on_upload(paths, corpus, progress=gr.Progress(track_tqdm=True)):  # the index build's bars, in the page
+    def lock():
+        """While an upload is indexed nothing can be asked: the answer would come from the old documents."""
+        off = gr.update(interactive=False)
+        return off, off, off, INDEXING
+
+    def unlock(corpus):
+        on = gr.update(interactive=True)
+        return on, on, gr.update(interactive=corpus is not None)
+
+    def on_upload(paths, corpus, progress=gr.Progress()):
+        progress(None, desc=INDEXING)  # the index build's own bars are internal and English only
         corpus, status, accepted = upload(paths, corpus, default_bot)
-        return _switch(corpus, status) if accepted else (corpus, status, gr.skip(), gr.skip(), gr.skip())
+        return _switch(corpus, status) if accepted else (corpus, status, *[gr.skip()] * 4)
 
     def on_back(corpus):
+        if corpus is None:  # already on the article: the conversation stays
+            return None, "Già sull'articolo / Already on the article", *[gr.skip()] * 4
         return _switch(*back_to_article(corpus))
 
     def _switch(corpus, status):
         current = corpus.bot if corpus else default_bot
-        return corpus, status, W.corpus_md(current, corpus is not None), [], _view(W.document_view(current))
+        # the examples are about the article; a conversation about other documents starts over, and says so
+        return (corpus, status, W.corpus_md(current, corpus is not None), [W.restart_message(current)],
+                _view(W.document_view(current)), gr.update(visible=corpus is None))
 
     def on_clear(corpus):
         return _view(W.document_view(corpus.bot if corpus else default_bot))
@@ -120,20 +156,24 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
     with gr.Blocks(title="Domande sul documento · Ask the document", analytics_enabled=False,
                    delete_cache=(600, 3600)) as demo:
         corpus = gr.State(None, delete_callback=lambda c: c.close() if c else None)
+        pending = gr.State("")  # the question being answered, once taken out of the box
         gr.Markdown(INTRO)
         header = gr.Markdown(W.corpus_md(default_bot, False), elem_id="corpus")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
+                # no copy buttons: Gradio copies the Markdown source (escaped quote, "> ", "**"), not the
+                # verbatim quote; the rendered quote can be selected and copied as it is in the document
                 chatbot = gr.Chatbot(
                     label="Chat", height=560, elem_id="chat", sanitize_html=True, allow_tags=False,
-                    latex_delimiters=[], render_markdown=True, feedback_options=None, buttons=["copy"],
+                    latex_delimiters=[], render_markdown=True, feedback_options=None, buttons=[],
                     placeholder="Fai una domanda sul documento · Ask a question about the document")
                 with gr.Row():
-                    question = gr.Textbox(
-                        show_label=False, placeholder="Scrivi una domanda… · Type a question…", scale=5,
-                        max_length=default_bot.settings.max_question_chars, elem_id="question", autofocus=True)
+                    question = gr.Textbox(  # the hidden label is still the box's accessible name
+                        label="Domanda / Question", show_label=False, scale=5, elem_id="question",
+                        placeholder="Scrivi una domanda… · Type a question…",
+                        max_length=default_bot.settings.max_question_chars)
                     send = gr.Button("Chiedi / Ask", variant="primary", scale=1, elem_id="send")
-                gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Esempi / Examples")
+                examples = gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Esempi / Examples")
             with gr.Column(scale=2):
                 doc_view = gr.HighlightedText(
                     value=value, label=label, elem_id="doc-view", color_map=W.COLORS, show_legend=False,
@@ -141,18 +181,24 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         with gr.Accordion("I tuoi documenti · Your own documents", open=False, elem_id="uploads"):
             gr.Markdown(UPLOAD_HELP)
             with gr.Row():
-                files = gr.UploadButton("Carica / Upload .txt, .md", file_count="multiple",
-                                        file_types=list(W.UPLOAD_SUFFIXES), elem_id="upload")
-                back = gr.Button("Torna all'articolo / Back to the article", elem_id="back")
+                # no file_types: Gradio would drop other files with an English-only toast and index the rest;
+                # upload() refuses the whole selection, saying why in both languages
+                files = gr.UploadButton("Carica / Upload .txt, .md", file_count="multiple", elem_id="upload")
+                back = gr.Button("Torna all'articolo / Back to the article", elem_id="back", interactive=False)
             status = gr.Markdown("", elem_id="status")
 
-        switch_outputs = [corpus, status, header, chatbot, doc_view]
-        gr.on([question.submit, send.click], on_ask, [question, chatbot, corpus], [chatbot, question, doc_view],
-              api_visibility="private", show_progress="minimal").then(None, js=SCROLL_TO_QUOTE,
-                                                                       api_visibility="private")
-        files.upload(on_upload, [files, corpus], switch_outputs, api_visibility="private",
-                     concurrency_limit=1, concurrency_id="indexing")
-        back.click(on_back, [corpus], switch_outputs, api_visibility="private")
+        switch_outputs = [corpus, status, header, chatbot, doc_view, examples.dataset]
+        gr.on([question.submit, send.click], take, [question], [pending, question], api_visibility="private",
+              show_progress="hidden").then(
+            on_ask, [pending, chatbot, corpus], [chatbot, doc_view], api_visibility="private",
+            show_progress="minimal").then(None, js=SCROLL_TO_QUOTE, api_visibility="private")
+        files.click(None, None, status, js="() => ''", api_visibility="private")  # no stale message
+        files.upload(lock, None, [question, send, back, status], api_visibility="private").then(
+            on_upload, [files, corpus], switch_outputs, api_visibility="private", show_progress_on=[status],
+            concurrency_limit=1, concurrency_id="indexing").then(
+            unlock, [corpus], [question, send, back], api_visibility="private")
+        back.click(on_back, [corpus], switch_outputs, api_visibility="private").then(
+            unlock, [corpus], [question, send, back], api_visibility="private")
         chatbot.clear(on_clear, [corpus], [doc_view], api_visibility="private")
 
         def ask(question: str) -> dict:
@@ -172,7 +218,7 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
 def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **kwargs):
     """Launch with the app's safety settings (no share link, upload size cap, no SSR node server)."""
     return demo.launch(server_name=host, server_port=port, share=False, max_file_size=TRANSPORT_LIMIT,
-                       ssr_mode=False, css=CSS, footer_links=["api"], **kwargs)
+                       ssr_mode=False, css=CSS, js=ON_LOAD, footer_links=["api"], **kwargs)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,22 +1,16 @@
 """What the web chat (ui.py) shows, kept free of Gradio: Markdown escaping, chat messages built from an
-Answer, the highlighted document view, and per-session corpora built from uploaded files."""
+Answer and the highlighted document view; per-session corpora built from uploaded files are in uploads.py
+(imported here too, as the page's one module)."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import languages, messages
 from .answer import Answer, Citation
 from .documents import DocumentError
 from .followup import user_turns
+from .uploads import MAX_FILE_BYTES, MAX_FILES, Corpus, bilingual, build_corpus, check_upload, read_uploads  # noqa: F401
 
-MAX_FILES = 5
-MAX_FILE_BYTES = 2 * 1024 * 1024
-UPLOAD_SUFFIXES = (".txt", ".md")
-MAX_NAME_CHARS = 120
 VIEW_WINDOW = 6000        # characters of context shown either side of a quote in a long document
 SOURCES_TITLE = "Fonti / Sources"
 CLOSEST_TITLE = "Passaggi più vicini — NON sono una risposta / Closest passages — NOT an answer"
@@ -25,11 +19,13 @@ COLORS = {"[1]": "#facc15", "[2]": "#bae6fd", "[3]": "#bae6fd", "[4]": "#bae6fd"
 
 _WORDS = {  # the chat's own errors; what the bot itself says is in bot/messages.py
     "it": {"error": "Domanda non valida", "document": "Documento non disponibile",
-           "failure": "Errore interno, riprova"},
+           "failure": "Errore interno, riprova", "uncertain": "Risposta incerta"},
     "en": {"error": "Invalid question", "document": "Document unavailable",
-           "failure": "Internal error, please try again"},
+           "failure": "Internal error, please try again", "uncertain": "Uncertain answer"},
 }
-
+BLANK = "Scrivi una domanda sul documento · Type a question about the document"
+RESTART = ("Ora rispondo su {names}: la conversazione ricomincia da qui. · "
+           "Now answering about {names}: the conversation starts over here.")
 # Markdown/HTML specials: & < > become entities (so no raw tag ever reaches the page, not even "\\<img");
 # inline markup characters get a backslash everywhere, block markers ("# ", "- ", "1. ") only at a line
 # start, so ordinary punctuation (. - ' ") stays readable in the copied text.
@@ -91,19 +87,37 @@ def readable(value):
     return value
 
 
+def blank_message() -> dict:
+    return {"role": "assistant", "content": BLANK}
+
+
+def restart_message(bot) -> dict:
+    """Said when the session switches documents: the earlier turns were about others, so they are gone."""
+    names = ", ".join(f"**{escape_md(d.source)}**" for d in bot.documents)
+    return {"role": "assistant", "content": RESTART.format(names=names)}
+
+
+def _both(key: str, why: str) -> tuple[str, str]:
+    """A message of bot/messages.py and its reason, in Italian then English."""
+    it, en = messages.MESSAGES["it"], messages.MESSAGES["en"]
+    return f"{it[key]} · {en[key]}", f"{it[why]} · {en[why]}"
+
+
 def answer_messages(answer: Answer) -> list[dict]:
     """The assistant's turn: the quote (or the abstention) then a collapsed block of cited passages."""
     lang = lang_of(answer.question)
     if answer.abstained:
-        msgs = [{"role": "assistant", "content": f"**{escape_md(answer.message)}**\n\n{escape_md(answer.reason)}"}]
+        # a question naming nothing ("ciao") is too short to tell its language: say it in both
+        message, reason = _both("vague", "why_vague") if answer.check == "vague" else (answer.message, answer.reason)
+        msgs = [{"role": "assistant", "content": f"**{escape_md(message)}**\n\n{escape_md(reason)}"}]
         if answer.citations:
             msgs.append({"role": "assistant", "content": _sources_md(answer.citations, lang),
                          "metadata": {"title": CLOSEST_TITLE, "status": "done"}})
         return msgs
     first = answer.citations[0]
     body = f"{quote_md(answer.text)}\n\n{citation_line(1, first, lang)}"
-    if answer.uncertain:
-        body += f"\n\n_{escape_md(answer.reason)}_"
+    if answer.uncertain:  # marked before the quote, where it is seen even under a long quote on a phone
+        body = f"⚠️ **{_WORDS[lang]['uncertain']}**\n\n{body}\n\n_{escape_md(answer.reason)}_"
     return [{"role": "assistant", "content": body},
             {"role": "assistant", "content": _sources_md(answer.citations, lang),
              "metadata": {"title": SOURCES_TITLE, "status": "done"}}]
@@ -174,87 +188,10 @@ def corpus_md(bot, uploaded: bool) -> str:
     """What the page says it is answering about."""
     docs = bot.documents
     names = ", ".join(f"**{escape_md(d.source)}**" for d in docs)
-    title = docs[0].text.strip().split("\n", 1)[0][:160]
-    what = "i tuoi documenti / your documents" if uploaded else "l'articolo / the article"
-    line = f"Sto rispondendo su {what}: {names}"
+    title = re.sub(r"^#+\s*", "", docs[0].text.strip().split("\n", 1)[0])[:160]  # a Markdown heading's text
+    what = ("Sto rispondendo sui tuoi documenti / Answering about your documents" if uploaded
+            else "Sto rispondendo sull'articolo / Answering about the article")
+    line = f"{what}: {names}"
     if len(docs) == 1:
         line += f" — *{escape_md(title)}*"
     return line
-
-
-def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> None:
-    """DocumentError, in plain words, for an upload refused before anything is written: unsafe or duplicate
-    name, wrong type, too large. Its content (UTF-8, not binary, not empty) is checked by load_documents."""
-    # not printable: NUL, line breaks and other control characters (they would break the page's Markdown);
-    # spaces around the name are refused too, as the name is cited verbatim
-    if (not name or "/" in name or "\\" in name or ".." in name or name.startswith(".")
-            or not name.isprintable() or name != name.strip() or len(name) > MAX_NAME_CHARS):
-        raise DocumentError(f"file name {name[:MAX_NAME_CHARS]!r} refused: use a plain name such as notes.txt")
-    if not name.lower().endswith(UPLOAD_SUFFIXES):
-        raise DocumentError(f"{name}: only {' and '.join(UPLOAD_SUFFIXES)} files are accepted")
-    if name in seen:
-        raise DocumentError(f"{name}: two files have the same name")
-    if len(data) > MAX_FILE_BYTES:
-        raise DocumentError(f"{name} is too large: the limit is {MAX_FILE_BYTES // 1048576} MB per file")
-
-
-@dataclass
-class Corpus:
-    """One browser session's own documents: files and index in a private temporary directory."""
-
-    bot: object
-    tmp: tempfile.TemporaryDirectory = field(repr=False)
-
-    def close(self) -> None:
-        self.tmp.cleanup()
-
-
-def build_corpus(files: list[tuple[str, bytes]], model: str, bot_factory) -> Corpus:
-    """Validate uploads (name, bytes), write them to a fresh temporary directory and index them there.
-    DocumentError (message naming the file, never a server path) when anything is refused."""
-    if not files:
-        raise DocumentError("no files uploaded")
-    if len(files) > MAX_FILES:
-        raise DocumentError(f"too many files ({len(files)}): at most {MAX_FILES} at a time")
-    seen: set[str] = set()
-    for name, data in files:
-        check_upload(name, data, seen)
-        seen.add(name)
-    tmp = tempfile.TemporaryDirectory(prefix="qa-session-")
-    try:
-        docs = Path(tmp.name, "docs")
-        docs.mkdir()
-        paths = []
-        for name, data in files:
-            path = docs / name
-            path.write_bytes(data)
-            paths.append(path)
-        bot = bot_factory(paths, index_dir=Path(tmp.name, "index"), model=model, progress=True)
-        return Corpus(bot, tmp)
-    except DocumentError as exc:
-        tmp.cleanup()
-        raise DocumentError(str(exc).replace(str(docs) + os.sep, "").replace(tmp.name, "…")) from None
-    except BaseException:
-        tmp.cleanup()
-        raise
-
-
-def read_uploads(paths) -> list[tuple[str, bytes]]:
-    """(file name, bytes) of files Gradio saved in its upload cache; the cached copies are then deleted
-    so nothing uploaded stays reachable by URL. Files over the size limit are not read in full."""
-    out, read = [], {}
-    for p in map(str, paths or []):
-        name = os.path.basename(p)
-        if p not in read:  # the same file twice is one cached copy (Gradio names them by content)
-            try:
-                with open(p, "rb") as f:
-                    read[p] = f.read(MAX_FILE_BYTES + 1)
-            except OSError:  # taken by another session's upload of the same file, deleted after reading
-                raise DocumentError(f"{name}: the upload is no longer there, please upload it again") from None
-            finally:
-                try:
-                    os.remove(p)
-                except OSError:
-                    pass
-        out.append((name, read[p]))
-    return out

@@ -168,8 +168,10 @@ def test_web_api_non_str_question_is_an_error_not_a_crash(client, kind):
 
 
 def chat_turn(demo, question, history=(), corpus=None):
-    """One turn through the page's own event function (what pressing Enter runs)."""
-    history_out, box, view = handler(demo, "on_ask")(question, list(history), corpus)
+    """One turn through the page's own event functions (what pressing Enter runs: the question is taken out of
+    the box, then answered)."""
+    pending, box = handler(demo, "take")(question)
+    history_out, view = handler(demo, "on_ask")(pending, list(history), corpus)
     return history_out, box, view
 
 
@@ -177,11 +179,16 @@ def chat_turn(demo, question, history=(), corpus=None):
 def test_web_chat_bad_question_gets_a_reply_then_keeps_serving(web, bot, kind):
     import gradio as gr
 
+    from bot import webapp
+
     demo, _ = web
     question = BAD_QUESTIONS[kind]
     history, box, _ = chat_turn(demo, question)
     if kind == "empty":  # nothing typed: the page does nothing at all
-        assert all(isinstance(v, type(gr.skip())) for v in (history, box))
+        assert isinstance(history, type(gr.skip())) and box == ""
+    elif kind == "whitespace":  # no empty bubble; no language to tell, so both
+        assert history == [{"role": "assistant", "content": webapp.BLANK}] and box == ""
+        history = [{**m, "content": [{"type": "text", "text": m["content"]}]} for m in history]
     else:
         user, reply = history[0], history[1]
         assert user["role"] == "user" and reply["role"] == "assistant" and reply["content"]

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import random
+import re
 import socket
 from pathlib import Path
 
@@ -102,14 +103,14 @@ def test_ask_empty_question_is_an_error(client):
         client.predict("   ", api_name="/ask")
 
 
-def chat_over_http(demo, url: str, data: list) -> list:
-    """The chat event through the page's own queue, with the JSON written by hand (ASCII escapes, so a lone
-    surrogate reaches the server as "\\udc80", as a browser can send it): the new chat history."""
+def chat_over_http(demo, url: str, question: str, history: list) -> list:
+    """The chat's two events through the page's own queue (take the question, then answer it), with the JSON
+    written by hand (ASCII escapes, so a lone surrogate reaches the server as "\\udc80", as a browser can send
+    it): the new chat history."""
     import httpx
 
-    fn = next(i for i, f in demo.fns.items() if getattr(f.fn, "__name__", "") == "on_ask")
-    session, base = "surrogates", url.rstrip("/") + "/gradio_api/queue"
-    with httpx.Client(timeout=60) as http:
+    def event(name: str, data: list) -> list:
+        fn = next(i for i, f in demo.fns.items() if getattr(f.fn, "__name__", "") == name)
         body = json.dumps({"data": data, "fn_index": fn, "session_hash": session}, ensure_ascii=True)
         http.post(f"{base}/join", content=body, headers={"Content-Type": "application/json"}).raise_for_status()
         with http.stream("GET", f"{base}/data", params={"session_hash": session}) as stream:
@@ -117,14 +118,19 @@ def chat_over_http(demo, url: str, data: list) -> list:
                 message = json.loads(line[len("data:"):]) if line.startswith("data:") else {}
                 if message.get("msg") == "process_completed":
                     assert message["success"], message
-                    return message["output"]["data"][0]
-    raise AssertionError("no reply")
+                    return message["output"]["data"]
+        raise AssertionError("no reply")
+
+    session, base = "surrogates", url.rstrip("/") + "/gradio_api/queue"
+    with httpx.Client(timeout=60) as http:
+        event("take", [question])  # the question goes to the session's pending state
+        return event("on_ask", [None, history, None])[0]
 
 
 def test_chat_over_http_answers_a_lone_surrogate_in_the_question_or_the_history(app):
     earlier = [{"role": "user", "content": [{"type": "text", "text": "Dove ha sede il comando NSatu? \ud800"}]}]
     for question, history in [("Dove ha sede il comando NSatu? \udc80", []), ("E in quale paese?", earlier)]:
-        new = chat_over_http(*app, [question, history, None])
+        new = chat_over_http(*app, question, history)
         assert "Wiesbaden" in json.dumps(new[len(history) + 1], ensure_ascii=False)
         assert "NSatu? ?" in json.dumps(new[0], ensure_ascii=False)  # echoed or kept, the surrogate as "?"
 
@@ -179,9 +185,17 @@ def test_chat_escapes_markup_in_question_and_quote(bot):
     assert W.history_turns(gradio_history(new)) == [q]
 
 
-def test_chat_invalid_question_gets_a_message(bot):
-    new, _, _ = chat(bot, "   ")
-    assert new[-1]["role"] == "assistant" and "empty" in new[-1]["content"]
+def test_chat_blank_question_gets_a_message_in_both_languages_and_no_empty_bubble(bot):
+    new, _, _ = chat(bot, " \t\n ")
+    assert new == [{"role": "assistant", "content": "Scrivi una domanda sul documento · Type a question about the document"}]
+
+
+@pytest.mark.parametrize("greeting", ["ciao", "hello"])
+def test_chat_question_naming_nothing_is_answered_in_both_languages(bot, greeting):
+    """'ciao' is too short to tell its language: it was answered in English only."""
+    new, _, _ = chat(bot, greeting)
+    assert new[1]["content"].startswith("**Chiedimi qualcosa sul documento") and "· Ask me something" in new[1]["content"]
+    assert "La domanda non nomina nulla da cercare. · The question names nothing to look for." in new[1]["content"]
 
 
 def test_chat_says_so_and_keeps_serving_when_a_reload_fails(tmp_path):
@@ -290,17 +304,19 @@ def test_upload_answers_about_itself_and_sessions_are_separate(bot, tmp_path):
     assert "article" in status
 
 
-@pytest.mark.parametrize("name, data, reason", [
-    ("big.txt", b"a" * (W.MAX_FILE_BYTES + 1), "too large"),
-    ("nul.txt", b"testo\x00\x01\x02 binario", "binary"),
-    ("latin1.txt", "città".encode("latin-1"), "not UTF-8"),
-    ("vuoto.md", b" \n\n ", "empty"),
-    ("slides.pdf", b"%PDF-1.4 ...", "only .txt and .md"),
+@pytest.mark.parametrize("name, data, reason, italian", [
+    ("big.txt", b"a" * (W.MAX_FILE_BYTES + 1), "too large", "big.txt è troppo grande: il limite è 2 MB"),
+    ("nul.txt", b"testo\x00\x01\x02 binario", "binary", "nul.txt sembra binario"),
+    ("latin1.txt", "città".encode("latin-1"), "not UTF-8", "latin1.txt non è testo UTF-8 (byte 4)"),
+    ("vuoto.md", b" \n\n ", "empty", "vuoto.md è vuoto"),
+    ("segni.txt", b"... --- !!!", "no words", "segni.txt non ha parole da citare"),
+    ("slides.pdf", b"%PDF-1.4 ...", "only .txt and .md", "sono accettati solo file .txt e .md"),
 ])
-def test_upload_refuses_bad_files_with_a_message(bot, tmp_path, name, data, reason):
+def test_upload_refuses_bad_files_with_a_message(bot, tmp_path, name, data, reason, italian):
     (corpus, status, accepted), _ = upload_files(tmp_path, {name: data}, None, bot)
     assert not accepted and corpus is None
     assert status.startswith("**Rifiutato / Refused:**") and reason in status.replace("\\", "")
+    assert italian in status.replace("\\", "")  # the reason in Italian too, as the rest of the page
     assert str(tmp_path) not in status and "/tmp" not in status  # no server paths in messages
 
 
@@ -321,14 +337,29 @@ def test_upload_refuses_unsafe_names(name):
 
 
 def test_upload_refuses_too_many_and_duplicate_files():
-    with pytest.raises(W.DocumentError, match="too many"):
+    with pytest.raises(W.DocumentError, match="troppi file .* too many"):
         W.build_corpus([(f"f{i}.txt", b"ciao") for i in range(W.MAX_FILES + 1)], "unused", Bot)
-    with pytest.raises(W.DocumentError, match="same name"):
+    with pytest.raises(W.DocumentError, match="stesso nome .* same name"):
         W.build_corpus([("a.txt", b"ciao"), ("a.txt", b"ciao")], "unused", Bot)
 
 
 def test_chat_marks_an_uncertain_answer_under_its_citation(bot):
     new, _, _ = chat(bot, "Quale regione viene citata?")
     body = new[1]["content"]
-    assert body.startswith("> ") and "[1] giappone-nato.txt" in body  # still the quote and its citation...
-    assert body.rstrip().endswith("_") and "Risposta incerta" in body  # ...then the mark, in italics
+    badge, quote = body.split("\n\n", 1)
+    assert badge == "⚠️ **Risposta incerta**"  # seen first, even above a long quote on a phone
+    assert quote.startswith("> ") and "[1] giappone-nato.txt" in quote  # still the quote and its citation...
+    assert body.rstrip().endswith("_") and "Risposta incerta: un altro passo" in body  # ...then why, in italics
+    assert re.search(r"caratteri \d+–\d+\)", body)  # offsets with an en dash, as in citations
+
+
+def test_header_says_what_it_answers_about_in_good_italian_without_markdown(bot, tmp_path):
+    assert W.corpus_md(bot, False).startswith("Sto rispondendo sull'articolo / Answering about the article: ")
+    (corpus, _, _), _ = upload_files(tmp_path, {"ricette.md": b"# Ricette di famiglia\n\nIl ragu si cuoce a lungo.\n"},
+                                     None, bot)
+    try:
+        line = W.corpus_md(corpus.bot, True)
+        assert line.startswith("Sto rispondendo sui tuoi documenti / Answering about your documents: ")
+        assert line.endswith(" — *Ricette di famiglia*")  # the heading's text, not "\# Ricette"
+    finally:
+        corpus.close()

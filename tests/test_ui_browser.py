@@ -24,6 +24,16 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
 TIMEOUT = 30_000
+# WCAG contrast of an element's text against the first opaque background behind it (label or ancestors)
+CONTRAST = """el => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let bg = el;
+  while (bg && (rgb(getComputedStyle(bg).backgroundColor)[3] ?? 1) < 1) bg = bg.parentElement;
+  const fg = lum(rgb(getComputedStyle(el).color)), back = lum(bg ? rgb(getComputedStyle(bg).backgroundColor) : [255, 255, 255]);
+  return (Math.max(fg, back) + 0.05) / (Math.min(fg, back) + 0.05);
+}"""
 CAT_DOC = ("Il gatto Micio vive a Bologna con la sua famiglia.\n"
            "La sua veterinaria si chiama Dottoressa Rossi e lavora a Imola.\n")
 
@@ -84,6 +94,20 @@ def test_answer_shows_quote_sources_and_highlight(page):
     marked = page.locator("#doc-view .token.highlighted", has=page.locator(".label", has_text="[1]"))
     assert marked.count() == 1 and "Wiesbaden" in marked.inner_text()
     assert marked.is_visible()  # the document panel scrolled to the quote
+    # no copy button: Gradio's copied the Markdown source ("> ", "\\_", "&amp;"), not the verbatim quote
+    assert page.locator("#chat button[aria-label='Copy message']").count() == 0
+    # WCAG AA: the [1]/[2] labels, Ask, the footer (and the placeholder, measured through its own colour)
+    for element in (marked.locator(".label"), page.locator("#send"), page.locator("footer .show-api")):
+        assert element.evaluate(CONTRAST) >= 4.5, element
+    placeholder = page.evaluate("getComputedStyle(document.querySelector('#question textarea'), '::placeholder').color")
+    assert placeholder == "rgb(107, 114, 128)"  # #6b7280 on white: 4.8:1
+    # names and language for screen readers: the box is named, no nameless button, the page is Italian first
+    assert page.get_by_role("textbox", name="Domanda / Question").count() == 1
+    # (Gradio's arrow inside the sources title is left out: the title itself is the named button)
+    assert page.evaluate("""[...document.querySelectorAll('button')].filter(b => b.offsetParent &&
+        !b.closest('.thought-group .arrow') && !(b.getAttribute('aria-label') || b.innerText || b.title).trim())
+        .length""") == 0
+    assert page.evaluate("document.documentElement.lang") == "it"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
 
@@ -97,6 +121,51 @@ def test_abstention_says_so_and_why(page):
     page.screenshot(path=str(ARTIFACTS / "ui-abstain.png"), full_page=True)
 
 
+def test_the_box_empties_on_submit_and_keeps_what_is_typed_while_waiting(page):
+    """The answer's handler emptied the box when it returned, erasing the next question being typed."""
+    before = page.locator("#chat [data-testid='bot']").count()
+    page.evaluate("""n => {  // note, frame by frame, when the box empties and when the answer shows
+        window.__seen = {};
+        const look = () => {
+            const now = performance.now();
+            const box = document.querySelector('#question textarea').value;
+            if (box) window.__seen.typed = true;
+            else if (window.__seen.typed) window.__seen.empty ??= now;
+            if (document.querySelectorAll("#chat [data-testid='bot']").length > n) window.__seen.answer ??= now;
+            if (!window.__seen.answer) requestAnimationFrame(look);
+        };
+        requestAnimationFrame(look);
+    }""", before)
+    page.fill("#question textarea", "Dove ha sede il comando NSatu?")
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("window.__seen.empty")
+    page.type("#question textarea", "Who did")
+    page.wait_for_function("window.__seen.answer")
+    page.wait_for_timeout(500)
+    seen = page.evaluate("window.__seen")
+    assert seen["empty"] < seen["answer"]  # emptied on submit, not when the answer came
+    assert page.input_value("#question textarea") == "Who did"
+
+
+def test_phone_first_visit_stays_on_the_introduction(browser, url):
+    """autofocus scrolled a 390 px screen down to the question box, past the title and the document line."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(TIMEOUT)
+        pg.goto(url)
+        pg.wait_for_selector("#question textarea")
+        pg.wait_for_timeout(1000)
+        assert pg.evaluate("window.scrollY") == 0 and pg.locator("#corpus").is_visible()
+        gaps = pg.evaluate("""(() => {  // the empty chat's text, from the chat box's borders
+            const box = document.querySelector('#chat').getBoundingClientRect();
+            const text = document.querySelector('#chat .placeholder-content p').getBoundingClientRect();
+            return [text.left - box.left, box.right - text.right]; })()""")
+        assert min(gaps) >= 12, gaps
+    finally:
+        context.close()
+
+
 def test_markup_in_question_is_shown_not_run(page):
     reply = ask(page, "<img src=x onerror=\"window.__pwned=1\"> Which news agency interviewed Rutte?")
     assert reply.strip()  # answered or abstained: either way a reply, and the markup stayed text
@@ -105,13 +174,41 @@ def test_markup_in_question_is_shown_not_run(page):
     assert page.evaluate("window.__pwned") is None
 
 
-def test_upload_is_private_to_its_session(page, browser, url):
-    page.get_by_text("Your own documents").click()
+def choose(page, files: dict[str, bytes]) -> None:
     with page.expect_file_chooser() as chooser:
         page.click("#upload")
-    chooser.value.set_files(files=[{"name": "gatti.txt", "mimeType": "text/plain", "buffer": CAT_DOC.encode()}])
+    chooser.value.set_files(files=[{"name": n, "mimeType": "text/plain", "buffer": b} for n, b in files.items()])
+
+
+def test_upload_is_private_to_its_session(page, browser, url):
+    ask(page, "Dove ha sede il comando NSatu?")
+    page.get_by_text("Your own documents").click()
+    assert page.locator("#back").is_disabled()  # already on the article: nothing to go back to, no chat wiped
+    # a selection with a file of another type is refused whole, in both languages (Gradio dropped the file
+    # with an English toast and indexed the rest)
+    choose(page, {"gatti.txt": CAT_DOC.encode(), "slides.pdf": b"%PDF-1.4"})
+    page.wait_for_selector("#status :text('Rifiutato')")
+    assert "solo file .txt e .md" in page.inner_text("#status") and "gatti.txt" not in page.inner_text("#corpus")
+    assert page.locator("#chat [data-testid='bot']").count() >= 1  # the conversation is still there
+    # a file over the limit is stopped by Gradio in the page (no event reaches the server): its message gives
+    # the limit the page states, and the refusal of the earlier files no longer shows as if about this one
+    choose(page, {"grande.txt": b"a" * (ui.W.MAX_FILE_BYTES + 1)})
+    page.wait_for_selector(":text('maximum allowed size of 2.0')")
+    assert "Rifiutato" not in page.inner_text("#status")
+    choose(page, {"gatti.txt": CAT_DOC.encode()})
+    # while indexing nothing can be asked (it was answered from the old document, then wiped); the refusal
+    # above is gone and the status says what is happening, in both languages
+    page.wait_for_selector("#question textarea:disabled")
+    assert page.locator("#send").is_disabled() and "Rifiutato" not in page.inner_text("#status")
+    assert "Indicizzazione in corso… / Indexing…" in page.inner_text("#status")
+    assert "hide" in page.locator("#doc-view .wrap").first.get_attribute("class")  # no overlay on the document
     page.wait_for_selector("#status :text('gatti.txt')")
-    assert "gatti.txt" in page.inner_text("#corpus")
+    page.wait_for_selector("#question textarea:enabled")
+    assert "Sto rispondendo sui tuoi documenti" in page.inner_text("#corpus")
+    # the old conversation is gone, and the chat says why; the examples about the article are hidden
+    assert page.locator("#chat [data-testid='user']").count() == 0
+    assert "la conversazione ricomincia" in page.inner_text("#chat")
+    assert page.get_by_text("Dove ha sede il comando NSatu?").count() == 0
     reply = ask(page, "In quale città lavora la veterinaria?")
     assert "Imola" in reply and "[1] gatti.txt" in reply
     ARTIFACTS.mkdir(exist_ok=True)
@@ -130,3 +227,5 @@ def test_upload_is_private_to_its_session(page, browser, url):
     page.click("#back")
     page.wait_for_selector("#corpus :text('giappone-nato.txt')")
     assert "gatti.txt" not in page.inner_text("#corpus")
+    assert "la conversazione ricomincia" in page.inner_text("#chat") and page.locator("#back").is_disabled()
+    assert page.get_by_text("Dove ha sede il comando NSatu?").count() == 1  # the article's examples are back

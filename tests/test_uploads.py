@@ -136,7 +136,7 @@ def test_sessions_never_see_each_others_documents(web, client, tmp_path):
         assert cat.bot.index_dir != dog.bot.index_dir
         for corpus, own, other_q in ((cat, "gatti.txt", "Dove lavora l'addestratore Marco Bianchi?"),
                                      (dog, "cani.txt", "Dove lavora la veterinaria Dottoressa Rossi?")):
-            history, _, view = ask(other_q, [], corpus)
+            history, view = ask(other_q, [], corpus)
             text = " ".join(m["content"] for m in history)
             assert ({"gatti.txt", "cani.txt"} - {own}).pop() not in text + view.label
             assert own in view.label
