@@ -37,7 +37,7 @@ import numpy as np
 
 from . import languages
 from .languages import WORD
-from .lexical import fold, stopwords
+from .lexical import fold, options, stopwords
 from .retrieval import answer_type_match
 
 # types whose absence means the passage cannot be the answer
@@ -94,13 +94,12 @@ def _empty() -> frozenset[str]:
                                                                  "kinds", "chatter")}
 
 
-_OPTION = re.compile(r"(?<![\w-])--?[^\W\d_]")  # a command-line option ("-n", "--force") names something
 
 
 def names_nothing(question: str) -> bool:
     """Every word is a function word or chatter ("What?", "How much?", "Tell me more", "ciao", "?"): nothing
     to look for. Any passage would be a guess (on the article, such questions had scored above the threshold)."""
-    return not _OPTION.search(question) and all(w in _empty() or (len(w) < 2 and not w.isdigit())
+    return not options(question) and all(w in _empty() or (len(w) < 2 and not w.isdigit())
                                                 for w in WORD.findall(fold(question)))
 
 

@@ -41,11 +41,20 @@ def stopwords() -> frozenset[str]:
     return frozenset(fold(w) for res in languages.LANGUAGES.values() for w in res["stopwords"])
 
 
+# a command-line option, kept whole and in its case ("-n" and "-r", "-O" and "-o" are different options)
+_OPTION = re.compile(r"(?<![\w-])--?[^\W\d_][\w-]*")
+
+
+def options(text: str) -> list[str]:
+    """The command-line options a text names ("-n", "--force"): they name something, one letter as they are."""
+    return _OPTION.findall(text)
+
+
 def terms(text: str, language: str) -> list[str]:
-    """Stemmed content words (stopwords of both supported languages removed)."""
+    """Stemmed content words (stopwords of both supported languages removed), and command-line options."""
     stop = stopwords()
     words = [w for w in languages.WORD.findall(fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
-    return languages.stemmer(language).stemWords(words)
+    return languages.stemmer(language).stemWords(words) + options(text)
 
 
 LIST_MARKER = re.compile(r"\s*([-*•]|\(?(\d{1,3}(\.\d{1,3})*|[a-z])[.)])\s")  # a list item's "3.", "-", "(a)"

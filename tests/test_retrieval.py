@@ -247,3 +247,33 @@ def test_a_why_question_is_quoted_with_the_cause_after_the_fact(notes, question,
     """The pipeline tells extract() what the question asks for: a "why" answered by a sentence stating the fact
     gets the next sentence, which gives the cause; other questions and a sentence with "because" stay one."""
     assert notes.ask(question).text == quote
+
+
+OPTIONS = """Falcon manual
+
+Falcon renames photos by the date they were taken.
+
+| Option | Meaning |
+|---|---|
+| -n | dry run, nothing is renamed |
+| -r | recurse into folders |
+| --keep | keep the original names in a list |
+"""
+
+
+@pytest.fixture(scope="module")
+def falcon(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("options")
+    (folder / "falcon.md").write_text(OPTIONS, encoding="utf-8")
+    return Bot([folder / "falcon.md"], index_dir=folder / "index")
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("What does the -n option do?", "| -n | dry run, nothing is renamed |"),
+    ("Cosa fa -r?", "| -r | recurse into folders |"),
+    ("What is --keep for?", "| --keep | keep the original names in a list |"),
+])
+def test_a_command_line_option_is_matched_as_written(falcon, question, quote):
+    """"-n" and "-r" were no words at all to BM25 (one letter) and alike to the model: the -r row answered -n.
+    Options are lexical terms as written; "What does -n do?" names something, not nothing."""
+    assert falcon.ask(question).text == quote
