@@ -228,7 +228,7 @@ def test_a_follow_up_of_a_follow_up_is_read_after_the_turn_that_stood_alone():
 
 
 @pytest.mark.parametrize("question, history", [
-    ("Quanti soldati ha il Giappone?", ["Quando la Russia ha invaso l'Ucraina?"]),
+    ("Quanti soldati ha il Giappone?", ["In che anno la Russia ha attaccato l'Ucraina?"]),
     ("How many soldiers does Japan have?", ["When did Russia invade Ukraine?"]),
 ])
 def test_a_short_question_that_names_its_subject_stands_alone(bot, question, history):
