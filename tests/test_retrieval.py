@@ -159,6 +159,13 @@ def test_negated_in_either_language(text, negates):
     assert languages.negated(text) is negates
 
 
+def one_file_bot(tmp_path_factory, name: str, text: str) -> Bot:
+    """A Bot over one small document of our own, in a fresh folder with its index."""
+    folder = tmp_path_factory.mktemp(name.split(".")[0])
+    (folder / name).write_text(text, encoding="utf-8")
+    return Bot([folder / name], index_dir=folder / "index")
+
+
 DELIVERY = """Delivery of parcels
 
 If the parcel fits in the letterbox, the courier leaves it there and sends a text message.
@@ -173,9 +180,7 @@ Parcels that are collected within ten days are free of charge. Parcels that are 
 
 @pytest.fixture(scope="module")
 def delivery(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("delivery")
-    (folder / "delivery.txt").write_text(DELIVERY, encoding="utf-8")
-    return Bot([folder / "delivery.txt"], index_dir=folder / "index")
+    return one_file_bot(tmp_path_factory, "delivery.txt", DELIVERY)
 
 
 @pytest.mark.parametrize("question, quote", [
@@ -203,9 +208,7 @@ To report a bug, write to the mailing list with the version number and the comma
 
 @pytest.fixture(scope="module")
 def packer(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("packer")
-    (folder / "packer.txt").write_text(PACKER, encoding="utf-8")
-    return Bot([folder / "packer.txt"], index_dir=folder / "index")
+    return one_file_bot(tmp_path_factory, "packer.txt", PACKER)
 
 
 @pytest.mark.parametrize("question", ["La decompressione di Packer usa più thread?",
@@ -229,9 +232,7 @@ Packer 3 compresses with four threads by default, because most computers now hav
 
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("notes")
-    (folder / "notes.txt").write_text(NOTES, encoding="utf-8")
-    return Bot([folder / "notes.txt"], index_dir=folder / "index")
+    return one_file_bot(tmp_path_factory, "notes.txt", NOTES)
 
 
 @pytest.mark.parametrize("question, quote", [
@@ -263,9 +264,7 @@ Falcon renames photos by the date they were taken.
 
 @pytest.fixture(scope="module")
 def falcon(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("options")
-    (folder / "falcon.md").write_text(OPTIONS, encoding="utf-8")
-    return Bot([folder / "falcon.md"], index_dir=folder / "index")
+    return one_file_bot(tmp_path_factory, "falcon.md", OPTIONS)
 
 
 @pytest.mark.parametrize("question, quote", [
