@@ -59,6 +59,7 @@ class Bot:
                                         progress=progress, rebuild=rebuild)
         self.documents, self.texts, self.index = documents, {d.source: d.text for d in documents}, index
         self.languages = index.languages
+        self.corpus_languages = frozenset(self.languages.values())  # check 5 asks if a question shares theirs
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.names = DocumentNames.fit(self.texts, index.titles)
         # what the documents say, for abstention checks 3 and 4; independent of scoring (see from_bot)
@@ -172,7 +173,7 @@ class Bot:
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
         if n == 1 and not decision.abstain:  # check 5: nothing in the documents is about any word of it
             language = languages.detect(searched)
-            nothing = unknown_to(searched, vocab, all(lang == language for lang in self.languages.values()))
+            nothing = unknown_to(searched, vocab, self.corpus_languages == {language})
             decision = Decision(True, decision.threshold, "unknown", nothing) if nothing else decision
         if words and not decision.abstain:
             decision = self._pull(searched, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)
