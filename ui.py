@@ -92,7 +92,7 @@ def upload(paths, corpus: W.Corpus | None, default_bot: Bot):
         files = W.read_uploads(paths)
         new = W.build_corpus(files, default_bot.settings.model, Bot)
     except DocumentError as exc:
-        return corpus, f"**Rifiutato / Refused:** {W.escape_md(W.bilingual(str(exc)))}", False
+        return corpus, f"**Rifiutato / Refused:** {W.escape_md(W.bilingual(exc))}", False
     if corpus:
         corpus.close()
     names = ", ".join(W.escape_md(d.source) for d in new.bot.documents)

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import languages
+from . import languages, messages
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst"}  # in a folder, other files are kept if they sniff as text
 # Largest document accepted, per file. Indexing embeds every sentence twice on the CPU (measured: about 75 s
@@ -19,7 +19,15 @@ MAX_DOCUMENT_ENV = "BOT_MAX_DOCUMENT_MB"
 
 
 class DocumentError(ValueError):
-    """A document cannot be used; the message names the file."""
+    """A document cannot be used; the message names the file. Raised by key with the facts to fill in, so that
+    each language's wording (bot/messages.py) can be given: str() is the English one."""
+
+    def __init__(self, key: str, **fields):
+        self.key, self.fields = key, fields
+        super().__init__(self.say("en"))
+
+    def say(self, lang: str) -> str:
+        return messages.document_error(lang, self.key, self.fields)
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ def max_document_bytes() -> int:
     if mb == float("inf"):
         return sys.maxsize  # "inf": no limit
     if not mb > 0:  # also NaN
-        raise DocumentError(f"{MAX_DOCUMENT_ENV}={value!r} is not a positive number of megabytes (or inf for no limit)")
+        raise DocumentError("bad_limit", env=MAX_DOCUMENT_ENV, value=value)
     return int(mb * 1024 * 1024)
 
 
@@ -64,37 +72,35 @@ def read_document(path: Path, source: str) -> Document:
     try:
         source.encode("utf-8")
     except UnicodeEncodeError:
-        raise DocumentError(f"{os.fsencode(path)!r}: the file name is not valid UTF-8, rename it") from None
+        raise DocumentError("name_not_utf8", path=repr(os.fsencode(path))) from None
     limit = max_document_bytes()
     try:
         # O_NONBLOCK: opening a FIFO with no writer would wait forever; it is refused below instead
         with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode):  # a FIFO, socket or device (/dev/zero) may never end
-                raise DocumentError(f"{path} is not a regular file (a pipe or a device): give a text file or a folder")
+                raise DocumentError("not_regular", path=path)
             if st.st_size > limit:
-                raise DocumentError(f"{path} is too large ({st.st_size / 1048576:.1f} MB; the limit is "
-                                    f"{limit / 1048576:g} MB per document): split it, or raise the limit with "
-                                    f"{MAX_DOCUMENT_ENV}=<megabytes>")
+                raise DocumentError("too_large", path=path, size=st.st_size / 1048576, limit=limit / 1048576,
+                                    env=MAX_DOCUMENT_ENV)
             stamp = _stamp(st)  # before reading: a change while we read shows as a change later
             raw = f.read(limit + 1) if limit < sys.maxsize else f.read()
     except OSError as exc:
-        raise DocumentError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise DocumentError("unreadable", path=path, reason=exc.strerror or exc) from exc
     if len(raw) > limit:  # grew since the stat
-        raise DocumentError(f"{path} is too large (the limit is {limit / 1048576:g} MB per document): split it, "
-                            f"or raise the limit with {MAX_DOCUMENT_ENV}=<megabytes>")
+        raise DocumentError("grew_too_large", path=path, limit=limit / 1048576, env=MAX_DOCUMENT_ENV)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DocumentError(f"{path} is not UTF-8 text (byte {exc.start}): convert it to UTF-8") from exc
+        raise DocumentError("not_utf8", path=path, byte=exc.start) from exc
     # the exact string offsets refer to: Path.read_text's universal newlines, from the very bytes hashed
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        raise DocumentError(f"{path} looks binary (it contains NUL bytes)")
+        raise DocumentError("binary", path=path)
     if all(blank(ch) for ch in text):  # a byte-order mark alone is empty too
-        raise DocumentError(f"{path} is empty")
+        raise DocumentError("empty", path=path)
     if not any(ch.isalnum() for ch in text):  # "---", "***", emoji: no sentence to quote
-        raise DocumentError(f"{path} has no words to quote (no letters or digits)")
+        raise DocumentError("no_words", path=path)
     return Document(source, path, text, hashlib.sha256(raw).hexdigest(), languages.detect(text[:20000]), stamp)
 
 
@@ -165,7 +171,7 @@ def absolute(paths: list[str | Path]) -> list[Path]:
     """The paths made absolute, so that a later os.chdir changes nothing; DocumentError for an empty one,
     which Path("") would read as the current folder."""
     if any(isinstance(p, str) and not p.strip() for p in paths):
-        raise DocumentError("a document path is empty: give a file or folder")
+        raise DocumentError("empty_path")
     return [Path(os.path.abspath(p)) for p in paths]
 
 
@@ -175,28 +181,26 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if not paths:
-        raise DocumentError("no documents given")
+        raise DocumentError("none_given")
     exclude = Path(os.path.abspath(exclude)) if exclude is not None else None
     docs: dict[str, Document] = {}
     files: set[Path] = set()
     for given in absolute(paths):
         if exclude is not None and _inside(given, exclude):
-            raise DocumentError(f"{given} is inside the index folder {exclude}: keep the index elsewhere (--index-dir)")
+            raise DocumentError("in_index", path=given, index=exclude)
         if given.is_dir():
             found = [(p, p.relative_to(given).as_posix()) for p in _files_under(given, exclude)]
             if not found:
-                raise DocumentError(f"{given} holds no text files (looked for {', '.join(sorted(TEXT_SUFFIXES))} "
-                                    "and other UTF-8 text files)")
+                raise DocumentError("no_text_files", path=given, suffixes=", ".join(sorted(TEXT_SUFFIXES)))
         elif given.exists():
             found = [(given, given.name)]
         else:
-            raise DocumentError(f"{given} does not exist")
+            raise DocumentError("missing", path=given)
         for path, source in found:
             if path.resolve() in files:
                 continue  # given twice (as a file and inside its folder): read and cited once
             files.add(path.resolve())
             if source in docs:
-                raise DocumentError(f"two documents would both be cited as {source!r}: {docs[source].path} and {path}; "
-                                    "put them in one folder and pass the folder")
+                raise DocumentError("same_source", source=source, first=docs[source].path, second=path)
             docs[source] = read_document(path, source)
     return list(docs.values())

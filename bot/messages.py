@@ -46,6 +46,73 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# Why a document or upload cannot be used (documents.DocumentError, by key). The CLI and the Python API say it
+# in English; the web chat in the asker's language, or in both where the page does not know it yet.
+DOCUMENT_ERRORS: dict[str, dict[str, str]] = {
+    "it": {
+        "name_not_utf8": "{path}: il nome del file non è UTF-8 valido, rinominalo",
+        "not_regular": "{path} non è un file normale (una pipe o un dispositivo): indica un file di testo o una cartella",
+        "too_large": "{path} è troppo grande ({size:.1f} MB; il limite è {limit:g} MB per documento): dividilo, "
+                     "o alza il limite con {env}=<megabyte>",
+        "grew_too_large": "{path} è troppo grande (il limite è {limit:g} MB per documento): dividilo, "
+                          "o alza il limite con {env}=<megabyte>",
+        "unreadable": "impossibile leggere {path}: {reason}",
+        "not_utf8": "{path} non è testo UTF-8 (byte {byte}): convertilo in UTF-8",
+        "binary": "{path} sembra binario (contiene byte NUL)",
+        "empty": "{path} è vuoto",
+        "no_words": "{path} non ha parole da citare (né lettere né cifre)",
+        "bad_limit": "{env}={value!r} non è un numero positivo di megabyte (o inf per nessun limite)",
+        "empty_path": "il percorso di un documento è vuoto: indica un file o una cartella",
+        "none_given": "nessun documento indicato",
+        "in_index": "{path} è dentro la cartella dell'indice {index}: tieni l'indice altrove (--index-dir)",
+        "no_text_files": "{path} non contiene file di testo (cercati {suffixes} e altri file di testo UTF-8)",
+        "missing": "{path} non esiste",
+        "same_source": "due documenti sarebbero citati entrambi come {source!r}: {first} e {second}; "
+                       "mettili in una cartella e indica la cartella",
+        "upload_name": "nome di file {name!r} rifiutato: usa un nome semplice come note.txt",
+        "upload_type": "{name}: sono accettati solo file .txt e .md",  # uploads.UPLOAD_SUFFIXES
+        "upload_duplicate": "{name}: due file hanno lo stesso nome",
+        "upload_size": "{name} è troppo grande: il limite è {limit} MB per file",
+        "upload_none": "nessun file caricato",
+        "upload_count": "troppi file ({count}): al massimo {limit} alla volta",
+        "upload_gone": "{name}: il file caricato non c'è più, caricalo di nuovo",
+    },
+    "en": {
+        "name_not_utf8": "{path}: the file name is not valid UTF-8, rename it",
+        "not_regular": "{path} is not a regular file (a pipe or a device): give a text file or a folder",
+        "too_large": "{path} is too large ({size:.1f} MB; the limit is {limit:g} MB per document): split it, "
+                     "or raise the limit with {env}=<megabytes>",
+        "grew_too_large": "{path} is too large (the limit is {limit:g} MB per document): split it, "
+                          "or raise the limit with {env}=<megabytes>",
+        "unreadable": "cannot read {path}: {reason}",
+        "not_utf8": "{path} is not UTF-8 text (byte {byte}): convert it to UTF-8",
+        "binary": "{path} looks binary (it contains NUL bytes)",
+        "empty": "{path} is empty",
+        "no_words": "{path} has no words to quote (no letters or digits)",
+        "bad_limit": "{env}={value!r} is not a positive number of megabytes (or inf for no limit)",
+        "empty_path": "a document path is empty: give a file or folder",
+        "none_given": "no documents given",
+        "in_index": "{path} is inside the index folder {index}: keep the index elsewhere (--index-dir)",
+        "no_text_files": "{path} holds no text files (looked for {suffixes} and other UTF-8 text files)",
+        "missing": "{path} does not exist",
+        "same_source": "two documents would both be cited as {source!r}: {first} and {second}; "
+                       "put them in one folder and pass the folder",
+        "upload_name": "file name {name!r} refused: use a plain name such as notes.txt",
+        "upload_type": "{name}: only .txt and .md files are accepted",
+        "upload_duplicate": "{name}: two files have the same name",
+        "upload_size": "{name} is too large: the limit is {limit} MB per file",
+        "upload_none": "no files uploaded",
+        "upload_count": "too many files ({count}): at most {limit} at a time",
+        "upload_gone": "{name}: the upload is no longer there, please upload it again",
+    },
+}
+
+
+def document_error(lang: str, key: str, fields: dict) -> str:
+    """A DocumentError's message in `lang` (English if there is none in it)."""
+    return DOCUMENT_ERRORS.get(lang, DOCUMENT_ERRORS["en"])[key].format(**fields)
+
+
 def _texts(question: str) -> dict[str, str]:
     return MESSAGES.get(detect(question), MESSAGES[DEFAULT_LANGUAGE])
 

@@ -3,7 +3,6 @@ there; refusals said in Italian and English, as the page is."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,24 +13,11 @@ MAX_FILES = 5
 MAX_FILE_BYTES = 2 * 1024 * 1024
 UPLOAD_SUFFIXES = (".txt", ".md")
 MAX_NAME_CHARS = 120
-# load_documents (shared with the CLI) words its refusals in English: the page adds the Italian
-_ITALIAN = [
-    (re.compile(r"(.+) is empty"), "{} è vuoto"),
-    (re.compile(r"(.+) is not UTF-8 text \(byte (\d+)\): convert it to UTF-8"),
-     "{} non è testo UTF-8 (byte {}): convertilo in UTF-8"),
-    (re.compile(r"(.+) looks binary \(it contains NUL bytes\)"), "{} sembra binario (contiene byte NUL)"),
-    (re.compile(r"(.+) has no words to quote \(no letters or digits\)"),
-     "{} non ha parole da citare (né lettere né cifre)"),
-]
 
 
-def bilingual(message: str) -> str:
-    """A refusal of load_documents in Italian, then as it is; other messages (already in both) unchanged."""
-    for pattern, italian in _ITALIAN:
-        found = pattern.fullmatch(message)
-        if found:
-            return f"{italian.format(*found.groups())} · {message}"
-    return message
+def bilingual(exc: DocumentError) -> str:
+    """A refusal in Italian, then in English: the page does not know the uploader's language yet."""
+    return f"{exc.say('it')} · {exc.say('en')}"
 
 
 def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> None:
@@ -41,17 +27,13 @@ def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> None:
     # spaces around the name are refused too, as the name is cited verbatim
     if (not name or "/" in name or "\\" in name or ".." in name or name.startswith(".")
             or not name.isprintable() or name != name.strip() or len(name) > MAX_NAME_CHARS):
-        shown = repr(name[:MAX_NAME_CHARS])
-        raise DocumentError(f"nome di file {shown} rifiutato: usa un nome semplice come note.txt · "
-                            f"file name {shown} refused: use a plain name such as notes.txt")
+        raise DocumentError("upload_name", name=name[:MAX_NAME_CHARS])
     if not name.lower().endswith(UPLOAD_SUFFIXES):
-        raise DocumentError(f"{name}: sono accettati solo file .txt e .md · {name}: only .txt and .md files are accepted")
+        raise DocumentError("upload_type", name=name)
     if name in seen:
-        raise DocumentError(f"{name}: due file hanno lo stesso nome · {name}: two files have the same name")
+        raise DocumentError("upload_duplicate", name=name)
     if len(data) > MAX_FILE_BYTES:
-        mb = MAX_FILE_BYTES // 1048576
-        raise DocumentError(f"{name} è troppo grande: il limite è {mb} MB per file · "
-                            f"{name} is too large: the limit is {mb} MB per file")
+        raise DocumentError("upload_size", name=name, limit=MAX_FILE_BYTES // 1048576)
 
 
 @dataclass
@@ -69,10 +51,9 @@ def build_corpus(files: list[tuple[str, bytes]], model: str, bot_factory) -> Cor
     """Validate uploads (name, bytes), write them to a fresh temporary directory and index them there.
     DocumentError (message naming the file, never a server path) when anything is refused."""
     if not files:
-        raise DocumentError("nessun file caricato · no files uploaded")
+        raise DocumentError("upload_none")
     if len(files) > MAX_FILES:
-        raise DocumentError(f"troppi file ({len(files)}): al massimo {MAX_FILES} alla volta · "
-                            f"too many files ({len(files)}): at most {MAX_FILES} at a time")
+        raise DocumentError("upload_count", count=len(files), limit=MAX_FILES)
     seen: set[str] = set()
     for name, data in files:
         check_upload(name, data, seen)
@@ -90,7 +71,10 @@ def build_corpus(files: list[tuple[str, bytes]], model: str, bot_factory) -> Cor
         return Corpus(bot, tmp)
     except DocumentError as exc:
         tmp.cleanup()
-        raise DocumentError(str(exc).replace(str(docs) + os.sep, "").replace(tmp.name, "…")) from None
+        # the message names the uploaded file, never the server's temporary path
+        shown = {k: str(v).replace(str(docs) + os.sep, "").replace(tmp.name, "…") if isinstance(v, (str, Path))
+                 else v for k, v in exc.fields.items()}
+        raise DocumentError(exc.key, **shown) from None
     except BaseException:
         tmp.cleanup()
         raise
@@ -107,8 +91,7 @@ def read_uploads(paths) -> list[tuple[str, bytes]]:
                 with open(p, "rb") as f:
                     read[p] = f.read(MAX_FILE_BYTES + 1)
             except OSError:  # taken by another session's upload of the same file, deleted after reading
-                raise DocumentError(f"{name}: il file caricato non c'è più, caricalo di nuovo · "
-                                    f"{name}: the upload is no longer there, please upload it again") from None
+                raise DocumentError("upload_gone", name=name) from None
             finally:
                 try:
                     os.remove(p)

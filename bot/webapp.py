@@ -126,7 +126,9 @@ def answer_messages(answer: Answer) -> list[dict]:
 def error_message(question: str, exc: Exception) -> dict:
     """A refused question ("Invalid question: …"), or a document that changed into something unusable."""
     kind = "document" if isinstance(exc, DocumentError) else "error" if isinstance(exc, ValueError) else "failure"
-    return {"role": "assistant", "content": f"{_WORDS[lang_of(question)][kind]}: {escape_md(str(exc))}"}
+    lang = lang_of(question)
+    said = exc.say(lang) if isinstance(exc, DocumentError) else str(exc)
+    return {"role": "assistant", "content": f"{_WORDS[lang][kind]}: {escape_md(said)}"}
 
 
 def history_turns(history) -> list[str]:

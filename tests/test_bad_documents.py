@@ -373,17 +373,21 @@ def test_document_turned_unusable_is_an_error_naming_it(live):
         bot.ask(Q_BASE)
 
 
-def test_web_chat_says_which_document_is_gone(tmp_path):
+@pytest.mark.parametrize("question, said", [
+    (Q_BASE, "Documento non disponibile: nsatu.txt non esiste"),  # in the asker's language
+    ("Where is the NSatu command based?", "Document unavailable: nsatu.txt does not exist"),
+])
+def test_web_chat_says_which_document_is_gone(tmp_path, question, said):
     pytest.importorskip("gradio")
     import ui
 
     path = write(tmp_path, {"nsatu.txt": DOC}) / "nsatu.txt"
     bot = Bot([path], index_dir=tmp_path / "index")
     path.unlink()
-    history, _ = ui.respond(Q_BASE, [], None, bot)
+    history, _ = ui.respond(question, [], None, bot)
     assert history[-1]["role"] == "assistant"
-    assert history[-1]["content"].startswith(("Document unavailable:", "Documento non disponibile:"))
-    assert "nsatu.txt does not exist" in history[-1]["content"]
+    content = history[-1]["content"].replace("\\", "")
+    assert content.startswith(said.split(":")[0] + ":") and content.endswith(said.split(": ")[1])
 
 
 def test_answers_during_an_edit_are_always_verbatim(live):
@@ -474,3 +478,22 @@ def test_two_threads_building_the_same_index_build_it_once(tmp_path, monkeypatch
     assert not list((tmp_path / "index").glob(".building-*"))
     for b in bots:
         assert_verbatim(b.ask(Q_BASE).to_dict(), disk_texts(b))
+
+
+def test_every_document_error_is_worded_in_each_language_with_the_same_facts():
+    from string import Formatter
+
+    from bot.messages import DOCUMENT_ERRORS
+
+    def fields(template):
+        return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+    english = DOCUMENT_ERRORS["en"]
+    for lang, texts in DOCUMENT_ERRORS.items():
+        assert texts.keys() == english.keys(), lang
+        for key, template in texts.items():
+            assert fields(template) == fields(english[key]), (lang, key)
+    error = DocumentError("not_utf8", path="note.txt", byte=3)
+    assert str(error) == "note.txt is not UTF-8 text (byte 3): convert it to UTF-8"
+    assert error.say("it") == "note.txt non è testo UTF-8 (byte 3): convertilo in UTF-8"
+    assert error.say("xx") == str(error)  # a language without messages gets the English ones

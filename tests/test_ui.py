@@ -337,10 +337,12 @@ def test_upload_refuses_unsafe_names(name):
 
 
 def test_upload_refuses_too_many_and_duplicate_files():
-    with pytest.raises(W.DocumentError, match="troppi file .* too many"):
+    with pytest.raises(W.DocumentError) as info:
         W.build_corpus([(f"f{i}.txt", b"ciao") for i in range(W.MAX_FILES + 1)], "unused", Bot)
-    with pytest.raises(W.DocumentError, match="stesso nome .* same name"):
+    assert W.bilingual(info.value) == "troppi file (6): al massimo 5 alla volta · too many files (6): at most 5 at a time"
+    with pytest.raises(W.DocumentError) as info:
         W.build_corpus([("a.txt", b"ciao"), ("a.txt", b"ciao")], "unused", Bot)
+    assert W.bilingual(info.value) == "a.txt: due file hanno lo stesso nome · a.txt: two files have the same name"
 
 
 def test_chat_marks_an_uncertain_answer_under_its_citation(bot):
