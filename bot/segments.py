@@ -167,11 +167,22 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=None)
 def _punkt(language: str):
+    """Punkt's sentence splitter for `language` and the abbreviations it knows (its model's and ours)."""
     import punkt
 
     params = punkt.load_model(LANGUAGES[language]["punkt"])
     params.abbrev_types.update(LANGUAGES[language]["abbreviations"])
-    return punkt.PunktSentenceTokenizer(params)
+    return punkt.PunktSentenceTokenizer(params), frozenset(params.abbrev_types)
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.$")  # "Avv." in "l'Avv.", "sig.ra." in "dalla sig.ra."
+
+
+def _after_elided_abbreviation(text: str, end: int, abbreviations: frozenset) -> bool:
+    """Whether Punkt broke a sentence after an abbreviation it knows, but behind an elision, which makes its
+    token another word ("l'Avv. Laura Sarti", "dall'art. 12": Punkt sees "l'avv", "dall'art")."""
+    word = _LAST_WORD.search(text, max(0, end - 20), end)
+    return bool(word) and fold(word.group(1)) in abbreviations and text[word.start() - 1:word.start()] in "'\u2019"
 
 
 def _split_long(text: str, start: int, end: int, params: Segmentation) -> list[tuple[int, int]]:
@@ -194,7 +205,13 @@ def _split_long(text: str, start: int, end: int, params: Segmentation) -> list[t
 
 def sentences(text: str, start: int, end: int, language: str, params: Segmentation) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end]; line breaks inside count as spaces (Punkt's default)."""
-    spans = [_strip(text, start + s, start + e) for s, e in _punkt(language).span_tokenize(text[start:end])]
+    splitter, abbreviations = _punkt(language)
+    spans: list[tuple[int, int]] = []
+    for s, e in splitter.span_tokenize(text[start:end]):
+        s, e = _strip(text, start + s, start + e)
+        if spans and s < e and _after_elided_abbreviation(text, spans[-1][1], abbreviations):
+            s = spans.pop()[0]
+        spans.append((s, e))
     merged: list[tuple[int, int]] = []
     carry: int | None = None
     for i, (s, e) in enumerate(spans):

@@ -60,6 +60,11 @@ def test_italian_elisions_quotes_and_abbreviations():
             "Bugs, patches etc. go to the list, e.g. by mail.", "See Fig. 3 for details."]),
     ("it", ["Il sig. Bianchi e il dott. Rossi l'hanno fondata nel 1990.", "Ne escono ca. 3 mln all'anno, cfr. art. 5.",
             "Si usano molti comandi, ad es. dw e de.", "La lezione finisce qui."]),
+    # after an elision ("l'Avv.", "dall’art."), and unit or reference abbreviations before a figure or name
+    ("it", ["Il relatore sarà l'Avv. Laura Sarti di Torino.", "Come previsto dall’art. 12 del regolamento, si vota.",
+            "Il sig. Romano (int. 3) chiede la parola.", "Presiede la sig.ra Colombo (resp. ufficio tecnico)."]),
+    ("en", ["The lodge is approx. 2 mi. from the station.", "See Sec. 2.1 for the rules.",
+            "Call the desk on ext. 214 before noon."]),
 ])
 def test_abbreviations_do_not_end_sentences(language, sentences):
     """Abbreviations Punkt's bundled models lack (per-language data in bot/languages.py) leave the sentence whole:
