@@ -32,6 +32,7 @@ _SUBSECTION = re.compile(r"\s*\d{1,3}(\.\d{1,3})+\.?\s+\S")  # "1.3. Documentati
 _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}:?[ \t]*\|)+([ \t]*:?-{3,}:?)?)"
                         r"[ \t]*(\r?\n|$)")  # the next line: "-----", "=====", a table's "|---|---|"
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
+_LABEL_VALUE = re.compile(r"\w\**:\**\s+\S")  # "Weight: 2.1 kg", "**Venue:** Hillside Lodge"
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
 _SPOKEN_END = re.compile(r"[^.][.!][\"»”)]?\s*$")  # ends as a sentence does ("..." and "etc.." aside)
 # markup a reader never sees: an HTML comment (Markdown hides it), a reST directive line (".. code-block:: bash")
@@ -68,8 +69,12 @@ def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     # ("WARNING: NEVER IMMERSE THE KETTLE IN WATER."); so is a title-cased one, unless it is a list item
     # that ends as a sentence ("- Made in Italy.")
     ends = bool(_SPOKEN_END.search(text))
+    bullet = bool(_BULLET.match(text))
     sentence = ends and (len(_LONG_WORD.findall(text)) >= 3 and not _NUMBERED.match(text) if capitals  # "13.
-                         else bool(_BULLET.match(text)))  # MULTIPLE-LICENSED CODE." is a section's title
+                         else bullet)  # MULTIPLE-LICENSED CODE." is a section's title
+    # a list item that states a fact, however title-cased: it holds a figure or a "label: value" pair
+    # ("- Weight: 2.1 kg", "- **Venue:** Hillside Lodge", "- Coach from Manchester Piccadilly at 09:30")
+    sentence = sentence or bullet and (any(c.isdigit() for c in text) or bool(_LABEL_VALUE.search(text)))
     shouting = len(text) <= 80 and capitals
     title = first and len(text) <= 200 and not _FULL_STOP.search(text)
     subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)

@@ -145,18 +145,22 @@ def test_heading_paragraphs_are_context_not_quotes():
 
 def test_a_sentence_in_capitals_or_a_capitalised_list_item_is_quotable():
     """A warning written in capitals that ends as a sentence, a bullet whose words are names ("- Made in
-    Italy.") and a table's row are text to quote, not headings; a capitalised line without a full stop and a
-    table's underlined header still are."""
+    Italy.") and a table's row are text to quote, not headings, and so is a title-cased list item that holds a
+    figure or a "label: value" pair; a capitalised line without a full stop and a table's underlined header
+    still are."""
     text = ("Kettle manual\n\nFill the kettle with water before switching it on.\n\n"
             "WARNING: NEVER IMMERSE THE KETTLE IN WATER.\n\nNO WARRANTY\n\n13. MULTIPLE-LICENSED CODE.\n\n"
             "- Made in Italy.\n- Ships from Lyon, France.\n\n- Installation\n\n"
-            "| Product | Price |\n|---|---|\n| Saffron Bun | £1.80 |\n")
+            "| Product | Price |\n|---|---|\n| Saffron Bun | £1.80 |\n\n"
+            "- Weight: 2.1 Kg\n- **Colour:** Forest Green\n- Coach from Manchester Piccadilly at 09:30\n- **Travel**\n")
     d = Document("kettle.txt", Path("kettle.txt"), text, "0", "en")
     assert [s.text for s in segment(d, P)] == ["Fill the kettle with water before switching it on.",
                                                "WARNING: NEVER IMMERSE THE KETTLE IN WATER.", "- Made in Italy.",
-                                               "- Ships from Lyon, France.", "| Saffron Bun | £1.80 |"]
+                                               "- Ships from Lyon, France.", "| Saffron Bun | £1.80 |",
+                                               "- Weight: 2.1 Kg", "- **Colour:** Forest Green",
+                                               "- Coach from Manchester Piccadilly at 09:30"]
     assert [text[s:e] for _, s, e in headings(d, P)] == ["Kettle manual", "NO WARRANTY", "13. MULTIPLE-LICENSED CODE.",
-                                                          "- Installation", "| Product | Price |"]
+                                                          "- Installation", "| Product | Price |", "- **Travel**"]
 
 
 def test_markdown_and_rest_markup_a_reader_never_sees():
