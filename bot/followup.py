@@ -49,6 +49,13 @@ def leans_back(question: str, language: str) -> bool:
                                                   and not _NAME.search(question))
 
 
+def _leans_back_clearly(turn: str, language: str) -> bool:
+    """An earlier turn that could not have stood alone: it opens with "and…", uses a pronoun, or names at most
+    one thing and nobody ("Dove ha sede?"). A short question that stood alone ("Quale auto avete noleggiato?")
+    ends the chain, or the follow-up after it ("E quanto costa?") would be read about the turn before it too."""
+    return bool(_LEANS_BACK.search(turn)) or (len(terms(turn, language)) < 2 and not _NAME.search(turn))
+
+
 def readings(question: str, history, language: str) -> list[str]:
     """What to search for: the question alone, plus the question after the previous user turn when it
     leans back on it (both are scored; see Retriever.search); when that turn leaned back too, after the
@@ -57,7 +64,7 @@ def readings(question: str, history, language: str) -> list[str]:
     turns = user_turns(history)
     if turns and leans_back(question, language):
         start = len(turns) - 1  # a previous turn that leaned back itself brings the one it leaned on
-        while start > max(0, len(turns) - MAX_CHAIN) and leans_back(turns[start], language):
+        while start > max(0, len(turns) - MAX_CHAIN) and _leans_back_clearly(turns[start], language):
             start -= 1
         after = " ".join([*turns[start:], question])
         return [after] if names_nothing(question) else [question, after]

@@ -225,6 +225,10 @@ def test_a_follow_up_of_a_follow_up_is_read_after_the_turn_that_stood_alone():
     assert readings(third, chain, "it")[1] == " ".join(["E poi?"] * MAX_CHAIN + [third])
     assert readings("Chi guida il governo giapponese?", [first, second], "it") == ["Chi guida il governo giapponese?"]
     assert readings("E perché?", [first], "it") == [f"{first} E perché?"]  # alone it names nothing to look for
+    # a short turn that stood alone ends the chain: the price asked for is the car's, not the hotel's
+    hotel, car = "Quale hotel avete prenotato a Roma?", "Quale auto avete noleggiato?"
+    assert readings("E quanto costa?", [hotel, car], "it") == ["E quanto costa?", f"{car} E quanto costa?"]
+    assert readings("E quanto costa?", [hotel, "Dove?"], "it")[1] == f"{hotel} Dove? E quanto costa?"
 
 
 @pytest.mark.parametrize("question, history", [
