@@ -105,6 +105,8 @@ def test_check_5_needs_the_documents_language_or_one_word(bot):
     assert unknown_to("Chi ha vinto il campionato di calcio?", words, same_language=False) == ()
     assert unknown_to("Which seas are mentioned?", words, same_language=False) == ()  # answerable (the Mar...)
     assert unknown_to("Chi ha incontrato Rutte?", words, same_language=True) == ()  # "Rutte" is known
+    # so is the kind of thing asked for, which check 4 leaves untested: the documents do speak of ministers
+    assert unknown_to("Quale ministro ha vinto il campionato?", words, same_language=True) == ()
     assert unknown_to("sushi", words, same_language=False) == ("sushi",)
     # every word counts, however long the question; each unknown word is named once, a few at most
     assert unknown_to("Dove ha sede il comando NSatu? " + "bla " * 100, words, same_language=True) == ()
@@ -210,6 +212,16 @@ def test_numbers_in_words_are_figures(sentence, holds):
 ])
 def test_a_year_is_any_year_of_four_digits(sentence, holds):
     assert answer_type_match(sentence, {"year"}) == float(holds)
+
+
+@pytest.mark.parametrize("sentence, holds", [
+    ("The coach leaves at 09:30 on Thursday.", True), ("Il museo apre alle 9 e chiude alle 19.", True),
+    ("Check-in from 3 pm.", True), ("Si pranza a mezzogiorno.", True), ("Il museo apre alle 9.30.", True),
+    ("Il biglietto costa € 19.", False), ("La spesa è di € 3.150,00.", False), ("Version 2.10 is out.", False),
+    ("The aspect ratio is 16:9 in 2024.", False), ("Rates rose at 3 percent.", False),
+])
+def test_a_time_of_day_is_a_clock_time(sentence, holds):
+    assert answer_type_match(sentence, {"clock"}) == float(holds)
 
 
 def test_a_count_of_days_needs_days():
@@ -364,6 +376,8 @@ Questions about invoices go to billing@example.com.
 
 The Team plan costs 50 euro per user per year. The Basic plan is free of charge for personal projects.
 
+The support desk opens at 9:30 and closes at 18:00 on weekdays.
+
 Each renewal extends the subscription by a year. Support tickets are answered within two working days. Refunds are possible within thirty (30) days of purchase.
 """
 
@@ -381,6 +395,10 @@ def pricing(tmp_path_factory):
     ("How many days do I have to ask for a refund?", "Refunds are possible within thirty (30) days of purchase."),
     ("Within how many hours are support tickets answered?", ""),  # it says days, not hours
     ("How much does each renewal extend the subscription?", "Each renewal extends the subscription by a year."),
+    # a time of day is what "what time / a che ora" asks for; a price or a count of days is no answer
+    ("What time does the support desk open?", "The support desk opens at 9:30 and closes at 18:00 on weekdays."),
+    ("A che ora vengono rimborsati gli acquisti?", ""),
+    ("What time is the Pro plan billed?", ""),
 ])
 def test_prices_and_counts_of_a_unit(pricing, question, quote):
     a = pricing.ask(question)
