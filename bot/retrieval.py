@@ -103,6 +103,8 @@ def _holds(text: str, kind: str, given: frozenset[str]) -> bool:
         return any(fold(m.group(1)) not in given for m in _TYPE_PATTERNS[kind].finditer(text))
     if kind in ("number", "duration"):
         text = _LABEL.sub(" ", text)  # "0) Convey ... by section 6" counts nothing
+    if kind == "duration":
+        text = _TYPE_PATTERNS["clock"].sub(" ", text)  # "leaves at 16:00" says when, not how long
     return _TYPE_PATTERNS[kind].search(text) is not None
 
 

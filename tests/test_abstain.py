@@ -273,6 +273,9 @@ def test_how_long_requires_a_figure_or_a_unit():
         assert not abstainer.decide("How long must it last?", 1.0, sentence).abstain, sentence
     assert abstainer.decide("How long did the meeting last?", 1.0, "In piedi accanto a Ishiba, Rutte ha "
                             "sottolineato la necessità di una cooperazione in un momento cruciale.").abstain
+    # a time of day says when, not how long
+    assert abstainer.decide("How long is the drive to the lodge?", 1.0, "The coach leaves the lodge at 16:00.").abstain
+    assert not abstainer.decide("How long is the drive?", 1.0, "The drive takes 2 hours; we leave at 16:00.").abstain
 
 
 def test_a_reason_is_preferred_never_required():
