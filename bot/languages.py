@@ -181,12 +181,19 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+@lru_cache(maxsize=None)
+def _markers(code: str) -> frozenset[str]:
+    """Words that tell a text's language: its stopwords, and its greetings and thanks ("ciao", "grazie")."""
+    return frozenset(LANGUAGES[code]["stopwords"]) | frozenset(LANGUAGES[code]["chatter"])
+
+
 def detect(text: str) -> str:
-    """The supported language with most stopwords in `text`; a tie (none, or "o", which both have) is guessed."""
+    """The supported language with most stopwords (or greetings) in `text`; a tie (none, or "o", "ok", which both
+    have) is guessed."""
     tokens = words(text)
     if not tokens:
         return DEFAULT_LANGUAGE
-    hits = sorted(((sum(t in res["stopwords"] for t in tokens), code) for code, res in LANGUAGES.items()), reverse=True)
+    hits = sorted(((sum(t in _markers(code) for t in tokens), code) for code in LANGUAGES), reverse=True)
     # no function word, or as many of one language as of another ("o" is Italian and English): ask n-grams
     return hits[0][1] if hits[0][0] > hits[1][0] else _guess(text)
 

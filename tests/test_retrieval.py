@@ -145,6 +145,7 @@ def test_the_minilm_baseline_cites_documents_by_the_same_names(bot, tmp_path):
     ("licenza brevetti garanzia", "it"),                               # no stopword at all
     ("warranty disclaimer patent", "en"),
     ("NATO Tokyo", "en"),                                              # names only: the default
+    ("ciao", "it"), ("grazie mille", "it"), ("thanks a lot", "en"),    # greetings and thanks tell it too
 ])
 def test_detect_reads_keyword_questions_by_their_letters(question, language):
     assert languages.detect(question) == language

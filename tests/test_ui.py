@@ -192,7 +192,8 @@ def test_chat_blank_question_gets_a_message_in_both_languages_and_no_empty_bubbl
 
 @pytest.mark.parametrize("greeting", ["ciao", "hello"])
 def test_chat_question_naming_nothing_is_answered_in_both_languages(bot, greeting):
-    """'ciao' is too short to tell its language: it was answered in English only."""
+    """A greeting says little of the asker's language (the CLI reads "ciao" as Italian): it had been answered in
+    English only."""
     new, _, _ = chat(bot, greeting)
     assert new[1]["content"].startswith("**Chiedimi qualcosa sul documento") and "· Ask me something" in new[1]["content"]
     assert "La domanda non nomina nulla da cercare. · The question names nothing to look for." in new[1]["content"]
