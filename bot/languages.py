@@ -37,7 +37,7 @@ LANGUAGES: dict[str, dict] = {
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[ei]\b|(?<!per )(?<!in )(?<!tanto )\bquant[ao]\b(?! riguard)|"
              r"(?<!nessun )(?<!alcun )(?<!senza )\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b", "number"),
             (r"\ba che ora\b|\bda che ora\b|\bfino a che ora\b|\bche ore? (?:è|e'|sono)\b", "clock"),  # a time of day
-            (r"\bin che anno\b|\bin quale anno\b|\bche anno\b", "year"),
+            (r"\b(che|quale) anno\b", "year"),  # "in che anno", "entro quale anno", "da quale anno"
             (r"\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b|\b(che|quale) giorno\b", "time"),
             # but "when" of a past event ("quando è stato creato", "quando ha invaso") asks for its moment: a past

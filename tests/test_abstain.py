@@ -130,6 +130,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
 
 @pytest.mark.parametrize("question,types", [
     ("In che anno è stato firmato l'accordo?", {"year"}), ("What year was it signed?", {"year"}),
+    ("Da quale anno è in vigore?", {"year"}), ("Entro quale anno finirà?", {"year"}),
     ("Quando è stato firmato l'accordo?", {"time", "moment"}), ("When does the licence terminate?", {"time"}),
     # "when" of a past event asks for its moment; a present tense asks for a condition as often
     ("When was the office opened?", {"time", "moment"}), ("And when did Russia invade?", {"time", "moment"}),
