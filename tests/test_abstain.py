@@ -144,7 +144,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("How long must the offer stay valid?", {"duration"}), ("Quanto è durato l'incontro?", {"duration"}),
     ("Per quanto riguarda la Cina, cosa ha detto?", {"speech"}),  # "per quanto riguarda" is "as for", not a count
     ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
-    ("A che ora è iniziato?", {"number"}), ("How far is it?", {"number"}),
+    ("A che ora è iniziato?", {"clock"}), ("How far is it?", {"number"}),
     ("In what city was it signed?", {"place"}), ("In che città è stato firmato?", {"place"}),
     ("Per quanti anni resta valida?", {"number", "years"}),  # the plural always counts; "per quanto" is "as far as"
     ("Il testo, in quanto licenza, vale ovunque?", set()),
