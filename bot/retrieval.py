@@ -63,9 +63,14 @@ _TYPE_PATTERNS = {
                          r"prima (?:di|del|dello|della|dei|degli|delle|dell['’])|during|after|before|since|while|"
                          r"when|recently|ago|last (?:year|month|week)|until|at the time|in the past|earlier|later)\b",
                          re.IGNORECASE),
-    # a time of day: "09:30", "alle 9.30" (not "3.150,00" nor "version 2.10"), "9 am", "alle 10", "at noon"
+    # a time of day: "09:30", "alle 9.30" (not "3.150,00" nor "version 2.10"), "9 am", "alle 10", "alle nove",
+    # "at noon" (not "at one point")
     "clock": re.compile(r"(?<![\w.,:])\d{1,2}:\d{2}(?!\d|[.,:]\d)|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|"
                         r"\b(?:alle|dalle|ore|at|from|until)\s+\d{1,2}(?:[.:]\d{2})?(?!\d|[.,:/-]\d|\s*(?:%|per))|"
+                        r"\b(?:alle|dalle|fino alle)\s+(?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|"
+                        r"tredici|quattordici|quindici|sedici|diciassette|diciotto|diciannove|venti|ventuno|ventidue|"
+                        r"ventitré|ventitre)\b|\b(?:at|from|until)\s+(?:two|three|four|five|six|seven|eight|nine|ten|"
+                        r"eleven|twelve)\b(?!\s+(?:of|times|days|weeks|months|years|people|percent))|"
                         r"\b(?:noon|midnight|mezzogiorno|mezzanotte|o['’]clock)\b", re.IGNORECASE),
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
                         r"([A-Z][a-zà-ÿ]+)"),

@@ -218,6 +218,8 @@ def test_a_year_is_any_year_of_four_digits(sentence, holds):
 @pytest.mark.parametrize("sentence, holds", [
     ("The coach leaves at 09:30 on Thursday.", True), ("Il museo apre alle 9 e chiude alle 19.", True),
     ("Check-in from 3 pm.", True), ("Si pranza a mezzogiorno.", True), ("Il museo apre alle 9.30.", True),
+    ("Apre alle nove del mattino.", True), ("We open at seven.", True), ("At one point it rained.", False),
+    ("At three of them.", False),
     ("Il biglietto costa € 19.", False), ("La spesa è di € 3.150,00.", False), ("Version 2.10 is out.", False),
     ("The aspect ratio is 16:9 in 2024.", False), ("Rates rose at 3 percent.", False),
 ])
