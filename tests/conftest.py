@@ -127,3 +127,20 @@ def cached(tmp_path: Path, files: dict[str, bytes]) -> list[str]:
         (folder / name).write_bytes(data)
         paths.append(str(folder / name))
     return paths
+
+
+# two small documents and a question for each, for bots over folders that tests change under them
+DOC = ("Comandi militari in Europa\n\n"
+       "Il comando NSatu coordina l'addestramento dei soldati ucraini. "
+       "Il comando ha sede presso una base statunitense a Wiesbaden, in Germania.\n")
+OTHER = "Il faro del molo nord fu costruito nel 1887 dal consiglio del porto.\n"
+Q_BASE, Q_LIGHT = "Dove ha sede il comando NSatu?", "Quando fu costruito il faro del molo nord?"
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    """Write {relative name: text} under folder (UTF-8), making subfolders; the folder."""
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
