@@ -1,6 +1,7 @@
 """Documents: files read exactly as on disk, named relative to their corpus root."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -28,6 +29,9 @@ class DocumentError(ValueError):
 
     def say(self, lang: str) -> str:
         return messages.document_error(lang, self.key, self.fields)
+
+    def __reduce__(self):  # copied or pickled as its key and facts (its args hold only the English text)
+        return functools.partial(DocumentError, self.key, **self.fields), ()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ test_changing_documents.py."""
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 import time
 from pathlib import Path
@@ -258,3 +259,5 @@ def test_every_document_error_is_worded_in_each_language_with_the_same_facts():
     assert str(error) == "note.txt is not UTF-8 text (byte 3): convert it to UTF-8"
     assert error.say("it") == "note.txt non è testo UTF-8 (byte 3): convertilo in UTF-8"
     assert error.say("xx") == str(error)  # a language without messages gets the English ones
+    again = pickle.loads(pickle.dumps(error))  # as another process or a copy gets it
+    assert (str(again), again.say("it"), again.fields) == (str(error), error.say("it"), error.fields)
