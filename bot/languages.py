@@ -22,7 +22,10 @@ LANGUAGES: dict[str, dict] = {
         # abbreviations Punkt's bundled model lacks, so that "il dott. Rossi" and "ad es. questo" stay one sentence
         "abbreviations": ["dott", "dott.ssa", "sig.ra", "sigg", "avv", "arch", "geom", "rag", "on", "sen", "cfr",
                           "es", "p.es", "ca", "art", "artt", "cap", "nr", "n", "vol", "fig", "mln", "mld", "ss",
-                          "segg", "e.g", "approx", "int", "resp", "sez", "pagg", "min", "max", "tit", "succ"],
+                          "segg", "e.g", "approx", "int", "resp", "sez", "pagg", "tit", "succ"],
+        # articles and prepositions that elide before an abbreviation ("l'Avv.", "dall'art."), which Punkt reads
+        # as one word
+        "elisions": ["l", "dell", "all", "dall", "nell", "sull", "coll", "un", "quell"],
         "stemmer": "italian",
         "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "cos", "quale", "quali", "quanto", "quanti", "quante",
                                                           "dove", "quando", "perché", "perche", "chi", "come", "ha",
@@ -106,7 +109,8 @@ LANGUAGES: dict[str, dict] = {
     "en": {
         "punkt": "english",
         "abbreviations": ["i.e", "e.g", "etc", "approx", "cf", "fig", "figs", "vol", "vols", "pp", "dept", "incl",
-                          "resp", "est", "al", "sec", "secs", "mi", "min", "max", "tel", "ext", "ft", "hr", "hrs", "ch"],
+                          "resp", "est", "al", "tel", "ext"],  # not units ("min.", "hr."): they end sentences
+        "elisions": [],
         "stemmer": "english",
         "stopwords": frozenset(_sw.STOPWORDS_EN_PLUS) | {"what", "which", "who", "whom", "whose", "where", "when", "how",
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},

@@ -32,7 +32,8 @@ _SUBSECTION = re.compile(r"\s*\d{1,3}(\.\d{1,3})+\.?\s+\S")  # "1.3. Documentati
 _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}:?[ \t]*\|)+([ \t]*:?-{3,}:?)?)"
                         r"[ \t]*(\r?\n|$)")  # the next line: "-----", "=====", a table's "|---|---|"
 _FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
-_LABEL_VALUE = re.compile(r"\w\**:\**\s+\S")  # "Weight: 2.1 kg", "**Venue:** Hillside Lodge"
+_LABEL_VALUE = re.compile(r"\s*[-*•]\s+\**[^\W\d_]+\**:\**\s+\S")  # "- Weight: 2.1 kg", "- **Venue:** Hillside Lodge"
+_NUMBERED_TITLE = re.compile(r"\s*[-*•]\s+\**[^\W\d_]+\s+\d+(?:\.\d+)*\b")  # "- Chapter 3", "* Step 1", "- Part 2: ..."
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
 _SPOKEN_END = re.compile(r"[^.][.!][\"»”)]?\s*$")  # ends as a sentence does ("..." and "etc.." aside)
 # markup a reader never sees: an HTML comment (Markdown hides it), a reST directive line (".. code-block:: bash")
@@ -72,9 +73,11 @@ def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
     bullet = bool(_BULLET.match(text))
     sentence = ends and (len(_LONG_WORD.findall(text)) >= 3 and not _NUMBERED.match(text) if capitals  # "13.
                          else bullet)  # MULTIPLE-LICENSED CODE." is a section's title
-    # a list item that states a fact, however title-cased: it holds a figure or a "label: value" pair
-    # ("- Weight: 2.1 kg", "- **Venue:** Hillside Lodge", "- Coach from Manchester Piccadilly at 09:30")
-    sentence = sentence or bullet and (any(c.isdigit() for c in text) or bool(_LABEL_VALUE.search(text)))
+    # a list item that states a fact, however title-cased: it holds a figure or a one-word label and its value
+    # ("- Weight: 2.1 kg", "- **Venue:** Hillside Lodge", "- Coach from Manchester Piccadilly at 09:30"); not a
+    # numbered title ("- Chapter 3", "* Step 1", "- Part 2: Getting Started") nor "- See Also: Related Projects"
+    sentence = sentence or bullet and not _NUMBERED_TITLE.match(text) and (
+        any(c.isdigit() for c in text) or bool(_LABEL_VALUE.match(text)))
     shouting = len(text) <= 80 and capitals
     title = first and len(text) <= 200 and not _FULL_STOP.search(text)
     subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
@@ -180,14 +183,16 @@ def _punkt(language: str):
     return punkt.PunktSentenceTokenizer(params), frozenset(params.abbrev_types)
 
 
-_LAST_WORD = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.$")  # "Avv." in "l'Avv.", "sig.ra." in "dalla sig.ra."
+_ELIDED = re.compile(r"([^\W\d_]+)['’]([^\W\d_]{2,}(?:\.[^\W\d_]+)*)\.$")  # "l'Avv.", "dell'ing."
 
 
-def _after_elided_abbreviation(text: str, end: int, abbreviations: frozenset) -> bool:
-    """Whether Punkt broke a sentence after an abbreviation it knows, but behind an elision, which makes its
-    token another word ("l'Avv. Laura Sarti", "dall'art. 12": Punkt sees "l'avv", "dall'art")."""
-    word = _LAST_WORD.search(text, max(0, end - 20), end)
-    return bool(word) and fold(word.group(1)) in abbreviations and text[word.start() - 1:word.start()] in "'\u2019"
+def _after_elided_abbreviation(text: str, end: int, language: str, abbreviations: frozenset) -> bool:
+    """Whether Punkt broke a sentence after an abbreviation it knows, but behind an elided article or
+    preposition, which makes its token another word ("l'Avv. Laura Sarti", "dall'art. 12": Punkt sees "l'avv",
+    "dall'art"). Not after an English contraction ("they can't."): English elides no article."""
+    found = _ELIDED.search(text, max(0, end - 30), end)
+    return bool(found) and fold(found.group(1)) in LANGUAGES[language]["elisions"] and (
+        fold(found.group(2)) in abbreviations)
 
 
 def _split_long(text: str, start: int, end: int, params: Segmentation) -> list[tuple[int, int]]:
@@ -214,7 +219,7 @@ def sentences(text: str, start: int, end: int, language: str, params: Segmentati
     spans: list[tuple[int, int]] = []
     for s, e in splitter.span_tokenize(text[start:end]):
         s, e = _strip(text, start + s, start + e)
-        if spans and s < e and _after_elided_abbreviation(text, spans[-1][1], abbreviations):
+        if spans and s < e and _after_elided_abbreviation(text, spans[-1][1], language, abbreviations):
             s = spans.pop()[0]
         spans.append((s, e))
     merged: list[tuple[int, int]] = []

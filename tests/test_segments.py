@@ -63,8 +63,9 @@ def test_italian_elisions_quotes_and_abbreviations():
     # after an elision ("l'Avv.", "dall’art."), and unit or reference abbreviations before a figure or name
     ("it", ["Il relatore sarà l'Avv. Laura Sarti di Torino.", "Come previsto dall’art. 12 del regolamento, si vota.",
             "Il sig. Romano (int. 3) chiede la parola.", "Presiede la sig.ra Colombo (resp. ufficio tecnico)."]),
-    ("en", ["The lodge is approx. 2 mi. from the station.", "See Sec. 2.1 for the rules.",
-            "Call the desk on ext. 214 before noon."]),
+    ("it", ["Il preventivo dell'ing. Bianchi arriva domani.", "Poi si decide il da farsi in assemblea."]),
+    ("en", ["Call the desk on ext. 214 before noon.", "The short answer is that they can't.",
+            "Simmer the sauce for 20 min.", "Stir in the cream and serve it hot."]),  # a contraction, a unit: ends
 ])
 def test_abbreviations_do_not_end_sentences(language, sentences):
     """Abbreviations Punkt's bundled models lack (per-language data in bot/languages.py) leave the sentence whole:
@@ -152,7 +153,8 @@ def test_a_sentence_in_capitals_or_a_capitalised_list_item_is_quotable():
             "WARNING: NEVER IMMERSE THE KETTLE IN WATER.\n\nNO WARRANTY\n\n13. MULTIPLE-LICENSED CODE.\n\n"
             "- Made in Italy.\n- Ships from Lyon, France.\n\n- Installation\n\n"
             "| Product | Price |\n|---|---|\n| Saffron Bun | £1.80 |\n\n"
-            "- Weight: 2.1 Kg\n- **Colour:** Forest Green\n- Coach from Manchester Piccadilly at 09:30\n- **Travel**\n")
+            "- Weight: 2.1 Kg\n- **Colour:** Forest Green\n- Coach from Manchester Piccadilly at 09:30\n- **Travel**\n\n"
+            "- Chapter 3\n\n* Step 1\n\n- Part 2: Getting Started\n\n- See Also: Related Projects\n")
     d = Document("kettle.txt", Path("kettle.txt"), text, "0", "en")
     assert [s.text for s in segment(d, P)] == ["Fill the kettle with water before switching it on.",
                                                "WARNING: NEVER IMMERSE THE KETTLE IN WATER.", "- Made in Italy.",
@@ -160,7 +162,9 @@ def test_a_sentence_in_capitals_or_a_capitalised_list_item_is_quotable():
                                                "- Weight: 2.1 Kg", "- **Colour:** Forest Green",
                                                "- Coach from Manchester Piccadilly at 09:30"]
     assert [text[s:e] for _, s, e in headings(d, P)] == ["Kettle manual", "NO WARRANTY", "13. MULTIPLE-LICENSED CODE.",
-                                                          "- Installation", "| Product | Price |", "- **Travel**"]
+                                                          "- Installation", "| Product | Price |", "- **Travel**",
+                                                          "- Chapter 3", "* Step 1", "- Part 2: Getting Started",
+                                                          "- See Also: Related Projects"]
 
 
 def test_markdown_and_rest_markup_a_reader_never_sees():
