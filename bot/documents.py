@@ -31,7 +31,7 @@ class DocumentError(ValueError):
         return messages.document_error(lang, self.key, self.fields)
 
     def __reduce__(self):  # copied or pickled as its key and facts (its args hold only the English text)
-        return functools.partial(DocumentError, self.key, **self.fields), ()
+        return functools.partial(type(self), self.key, **self.fields), ()
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,8 @@ def _leans_back_clearly(turn: str, language: str) -> bool:
 
 def readings(question: str, history, language: str) -> list[str]:
     """What to search for: the question alone, plus the question after the previous user turn when it
-    leans back on it (both are scored; see Retriever.search); when that turn leaned back too, after the
-    turns back to the one that stood alone (up to MAX_CHAIN). A question that names nothing by itself
+    leans back on it (both are scored; see Retriever.search); when that turn clearly leaned back too, after
+    the turns back to the one that stood alone (up to MAX_CHAIN). A question that names nothing by itself
     ("Why?", "E dove?") is searched only after them: alone it matches any reason or place."""
     turns = user_turns(history)
     if turns and leans_back(question, language):

@@ -39,7 +39,7 @@ LANGUAGES: dict[str, dict] = {
             # negated ("se la fattura non ha nessun numero di serie"); the plural always counts ("per quanti anni")
             (r"^(e\s+)?(quanti|quante|quanto|quanta)\b|\bquant[ei]\b|(?<!per )(?<!in )(?<!tanto )\bquant[ao]\b(?! riguard)|"
              r"(?<!nessun )(?<!alcun )(?<!senza )\bnumero di\b|\bquanto dista\b|\b(che|quale) percentuale\b", "number"),
-            (r"\ba che ora\b|\bda che ora\b|\bfino a che ora\b|\bche ore? (?:è|e'|sono)\b", "clock"),  # a time of day
+            (r"\b(?:a|da|entro|fino a) (?:che|quale) or(?:a|ario)\b|\bche or[ae] (?:è|e'|sono)(?!\w)", "clock"),  # time of day
             (r"\b(che|quale) anno\b", "year"),  # "in che anno", "entro quale anno", "da quale anno"
             (r"\b(che|quale) data\b|\bqual\W?\s?è la data\b", "date"),
             (r"^(e\s+)?quando\b|\b(che|quale) giorno\b", "time"),
@@ -118,7 +118,8 @@ LANGUAGES: dict[str, dict] = {
             (rf"^(and\s+)?(exactly\s+)?how (many|much|{'|'.join(_MEASURES_EN)})\b|\bnumber of\b|"
              r"\bwhat percentage\b|\b(tele)?(phone|fax) numbers?\b", "number"),  # measures: "how old", "what
             # percentage" are answered with a figure; so is a phone number (Italian: "numero di telefono", above)
-            (r"\bwhat time\b(?! (period|frame|limit|zone))", "clock"),  # a time of day: "at 9:30", not "in 2024"
+            (r"\bwhat time\b(?! (?:of (?:the )?(?:year|month|season|day|life)|period|frame|limit|zone|span|scale|"
+             r"line|range|window))", "clock"),  # a time of day: "at 9:30", not "in 2024"
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
             (r"^(and\s+)?when\b|\b(what|which) day\b", "time"),

@@ -110,8 +110,10 @@ DOCUMENT_ERRORS: dict[str, dict[str, str]] = {
 
 
 def document_error(lang: str, key: str, fields: dict) -> str:
-    """A DocumentError's message in `lang` (English if there is none in it)."""
-    return DOCUMENT_ERRORS.get(lang, DOCUMENT_ERRORS["en"])[key].format(**fields)
+    """A DocumentError's message in `lang` (English if there is none in it); a key with no message is a message
+    of its own, as callers of DocumentError("...") wrote it."""
+    template = DOCUMENT_ERRORS.get(lang, DOCUMENT_ERRORS["en"]).get(key)
+    return key if template is None else template.format(**fields)
 
 
 def _texts(question: str) -> dict[str, str]:

@@ -63,10 +63,12 @@ _TYPE_PATTERNS = {
                          r"prima (?:di|del|dello|della|dei|degli|delle|dell['’])|during|after|before|since|while|"
                          r"when|recently|ago|last (?:year|month|week)|until|at the time|in the past|earlier|later)\b",
                          re.IGNORECASE),
-    # a time of day: "09:30", "alle 9.30" (not "3.150,00" nor "version 2.10"), "9 am", "alle 10", "alle nove",
-    # "at noon" (not "at one point")
-    "clock": re.compile(r"(?<![\w.,:])\d{1,2}:\d{2}(?!\d|[.,:]\d)|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|"
-                        r"\b(?:alle|dalle|ore|at|from|until)\s+\d{1,2}(?:[.:]\d{2})?(?!\d|[.,:/-]\d|\s*(?:%|per))|"
+    # a time of day: "09:30", "9.30-13.00", "10:30:00" (not "3.150,00", "$3.15" nor "version 2.10"), "9 am",
+    # "alle 10", "alle nove", "all'una", "at noon", "half past nine" (not "at one point")
+    "clock": re.compile(r"(?<![\w.,:$€£])(?<!version )(?<!versione )(?<!release )(?:[01]?\d|2[0-3])[:.][0-5]\d"
+                        r"(?::[0-5]\d)?(?!\d|[.,:]\d)|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|"
+                        r"\b(?:(?:alle|dalle)(?: ore)?|at|from|until)\s+\d{1,2}(?![\d.,:/-]|\s*(?:%|per|km|kg|mph|miles|metri))|"
+                        r"\ball['’]una\b|\b(?:half past|quarter past|quarter to)\b|"
                         r"\b(?:alle|dalle|fino alle)\s+(?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|"
                         r"tredici|quattordici|quindici|sedici|diciassette|diciotto|diciannove|venti|ventuno|ventidue|"
                         r"ventitré|ventitre)\b|\b(?:at|from|until)\s+(?:two|three|four|five|six|seven|eight|nine|ten|"

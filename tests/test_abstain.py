@@ -107,6 +107,10 @@ def test_check_5_needs_the_documents_language_or_one_word(bot):
     assert unknown_to("Chi ha incontrato Rutte?", words, same_language=True) == ()  # "Rutte" is known
     # so is the kind of thing asked for, which check 4 leaves untested: the documents do speak of ministers
     assert unknown_to("Quale ministro ha vinto il campionato?", words, same_language=True) == ()
+    # but not "much", a measure or a figure: the article uses "2030" and never speaks of sushi or costs
+    english = vocabulary(["How much is known about the long history of the kettle, and how old is it?"])
+    assert unknown_to("How much does the sushi cost?", english, same_language=True) == ("sushi", "cost")
+    assert unknown_to("How long did the Olympics last?", english, same_language=True) == ("Olympics", "last")
     assert unknown_to("sushi", words, same_language=False) == ("sushi",)
     # every word counts, however long the question; each unknown word is named once, a few at most
     assert unknown_to("Dove ha sede il comando NSatu? " + "bla " * 100, words, same_language=True) == ()
@@ -144,7 +148,8 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("How long must the offer stay valid?", {"duration"}), ("Quanto è durato l'incontro?", {"duration"}),
     ("Per quanto riguarda la Cina, cosa ha detto?", {"speech"}),  # "per quanto riguarda" is "as for", not a count
     ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
-    ("A che ora è iniziato?", {"clock"}), ("How far is it?", {"number"}),
+    ("A che ora è iniziato?", {"clock"}), ("Che ora è?", {"clock"}), ("A quale orario apre?", {"clock"}),
+    ("What time of year is best?", set()), ("What time span does it cover?", set()), ("How far is it?", {"number"}),
     ("In what city was it signed?", {"place"}), ("In che città è stato firmato?", {"place"}),
     ("Per quanti anni resta valida?", {"number", "years"}),  # the plural always counts; "per quanto" is "as far as"
     ("Il testo, in quanto licenza, vale ovunque?", set()),
@@ -219,7 +224,9 @@ def test_a_year_is_any_year_of_four_digits(sentence, holds):
     ("The coach leaves at 09:30 on Thursday.", True), ("Il museo apre alle 9 e chiude alle 19.", True),
     ("Check-in from 3 pm.", True), ("Si pranza a mezzogiorno.", True), ("Il museo apre alle 9.30.", True),
     ("Apre alle nove del mattino.", True), ("We open at seven.", True), ("At one point it rained.", False),
-    ("At three of them.", False),
+    ("At three of them.", False), ("Orario: 9.30-13.00 e 15.00-18.00.", True), ("Ritrovo: 8.45 al museo.", True),
+    ("It leaves at 10:30:00 sharp.", True), ("Si pranza all'una.", True), ("At half past nine.", True),
+    ("It costs $3.15.", False), ("Drive at 50 km/h.", False), ("It draws 13 amps.", False),
     ("Il biglietto costa € 19.", False), ("La spesa è di € 3.150,00.", False), ("Version 2.10 is out.", False),
     ("The aspect ratio is 16:9 in 2024.", False), ("Rates rose at 3 percent.", False),
 ])

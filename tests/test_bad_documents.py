@@ -261,3 +261,6 @@ def test_every_document_error_is_worded_in_each_language_with_the_same_facts():
     assert error.say("xx") == str(error)  # a language without messages gets the English ones
     again = pickle.loads(pickle.dumps(error))  # as another process or a copy gets it
     assert (str(again), again.say("it"), again.fields) == (str(error), error.say("it"), error.fields)
+    # a message of a caller's own, as DocumentError was built before it had keys
+    assert str(DocumentError("notes.txt is locked")) == DocumentError("notes.txt is locked").say("it") == (
+        "notes.txt is locked")
