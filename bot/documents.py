@@ -90,7 +90,7 @@ def read_document(path: Path, source: str) -> Document:
             stamp = _stamp(st)  # before reading: a change while we read shows as a change later
             raw = f.read(limit + 1) if limit < sys.maxsize else f.read()
     except OSError as exc:
-        raise DocumentError("unreadable", path=path, reason=exc.strerror or exc) from exc
+        raise DocumentError("unreadable", path=path, reason=str(exc.strerror or exc)) from exc
     if len(raw) > limit:  # grew since the stat
         raise DocumentError("grew_too_large", path=path, limit=limit / 1048576, env=MAX_DOCUMENT_ENV)
     try:

@@ -72,8 +72,8 @@ def build_corpus(files: list[tuple[str, bytes]], model: str, bot_factory) -> Cor
     except DocumentError as exc:
         tmp.cleanup()
         # the message names the uploaded file, never the server's temporary path
-        shown = {k: str(v).replace(str(docs) + os.sep, "").replace(tmp.name, "…") if isinstance(v, (str, Path))
-                 else v for k, v in exc.fields.items()}
+        shown = {k: v if isinstance(v, (int, float)) else str(v).replace(str(docs) + os.sep, "").replace(tmp.name, "…")
+                 for k, v in exc.fields.items()}
         raise DocumentError(exc.key, **shown) from None
     except BaseException:
         tmp.cleanup()
