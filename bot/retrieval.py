@@ -67,7 +67,8 @@ _TYPE_PATTERNS = {
     # "alle 10", "alle nove", "all'una", "at noon", "half past nine" (not "at one point")
     "clock": re.compile(r"(?<![\w.,:$€£])(?<!version )(?<!versione )(?<!release )(?:[01]?\d|2[0-3])[:.][0-5]\d"
                         r"(?::[0-5]\d)?(?!\d|[.,:]\d)|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|"
-                        r"\b(?:(?:alle|dalle)(?: ore)?|at|from|until)\s+\d{1,2}(?![\d.,:/-]|\s*(?:%|per|km|kg|mph|miles|metri))|"
+                        r"\b(?:(?:alle|dalle|entro le|fino alle|verso le)(?: ore)?|le ore|at|from|until)\s+\d{1,2}"
+                        r"(?!\d|[.,:/-]\d|\s*(?:%|per|km|kg|mph|miles|metri))|"
                         r"\ball['’]una\b|\b(?:half past|quarter past|quarter to)\b|"
                         r"\b(?:alle|dalle|fino alle)\s+(?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|"
                         r"tredici|quattordici|quindici|sedici|diciassette|diciotto|diciannove|venti|ventuno|ventidue|"

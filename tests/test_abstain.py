@@ -107,10 +107,12 @@ def test_check_5_needs_the_documents_language_or_one_word(bot):
     assert unknown_to("Chi ha incontrato Rutte?", words, same_language=True) == ()  # "Rutte" is known
     # so is the kind of thing asked for, which check 4 leaves untested: the documents do speak of ministers
     assert unknown_to("Quale ministro ha vinto il campionato?", words, same_language=True) == ()
-    # but not "much", a measure or a figure: the article uses "2030" and never speaks of sushi or costs
+    # but not "much" or a measure: this text uses them and never speaks of sushi or costs
     english = vocabulary(["How much is known about the long history of the kettle, and how old is it?"])
     assert unknown_to("How much does the sushi cost?", english, same_language=True) == ("sushi", "cost")
     assert unknown_to("How long did the Olympics last?", english, same_language=True) == ("Olympics", "last")
+    # a number or code the documents use is shared with them: check 5 leaves the question to the others
+    assert unknown_to("Which bug was #219?", vocabulary(["Fixed a crash on empty dates (#219)."]), True) == ()
     assert unknown_to("sushi", words, same_language=False) == ("sushi",)
     # every word counts, however long the question; each unknown word is named once, a few at most
     assert unknown_to("Dove ha sede il comando NSatu? " + "bla " * 100, words, same_language=True) == ()
@@ -227,6 +229,7 @@ def test_a_year_is_any_year_of_four_digits(sentence, holds):
     ("At three of them.", False), ("Orario: 9.30-13.00 e 15.00-18.00.", True), ("Ritrovo: 8.45 al museo.", True),
     ("It leaves at 10:30:00 sharp.", True), ("Si pranza all'una.", True), ("At half past nine.", True),
     ("It costs $3.15.", False), ("Drive at 50 km/h.", False), ("It draws 13 amps.", False),
+    ("Registrarsi entro le ore 9.", True), ("Si cena verso le 20.", True),
     ("Il biglietto costa € 19.", False), ("La spesa è di € 3.150,00.", False), ("Version 2.10 is out.", False),
     ("The aspect ratio is 16:9 in 2024.", False), ("Rates rose at 3 percent.", False),
 ])
