@@ -94,13 +94,11 @@ def _empty() -> frozenset[str]:
                                                                  "kinds", "chatter")}
 
 
-
-
 def names_nothing(question: str) -> bool:
     """Every word is a function word or chatter ("What?", "How much?", "Tell me more", "ciao", "?"): nothing
     to look for. Any passage would be a guess (on the article, such questions had scored above the threshold)."""
     return not options(question) and all(w in _empty() or (len(w) < 2 and not w.isdigit())
-                                                for w in WORD.findall(fold(question)))
+                                         for w in WORD.findall(fold(question)))
 
 
 def only_chatter(question: str) -> bool:

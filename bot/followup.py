@@ -42,18 +42,12 @@ def user_turns(history) -> list[str]:
 _NAME = re.compile(r"(?<=\S)\s+[\"«“(]?([A-Z][\w-]*)|\b[A-Z]+[a-z]*[A-Z]\w*|\b[A-Z]{2,}\b")  # after the first word
 
 
-def leans_back(question: str, language: str) -> bool:
-    """True when the question cannot stand alone: it opens with "and…", uses a pronoun, or is very short and
-    names nobody ("Dove ha sede?"; "Quanti soldati ha il Giappone?" names its subject and stands alone)."""
-    return bool(_LEANS_BACK.search(question)) or (len(terms(question, language)) < MIN_STANDALONE_TERMS
+def leans_back(question: str, language: str, min_terms: int = MIN_STANDALONE_TERMS) -> bool:
+    """True when the question cannot stand alone: it opens with "and…", uses a pronoun, or has fewer than
+    `min_terms` content words and names nobody ("Dove ha sede?"; "Quanti soldati ha il Giappone?" names its
+    subject and stands alone)."""
+    return bool(_LEANS_BACK.search(question)) or (len(terms(question, language)) < min_terms
                                                   and not _NAME.search(question))
-
-
-def _leans_back_clearly(turn: str, language: str) -> bool:
-    """An earlier turn that could not have stood alone: it opens with "and…", uses a pronoun, or names at most
-    one thing and nobody ("Dove ha sede?"). A short question that stood alone ("Quale auto avete noleggiato?")
-    ends the chain, or the follow-up after it ("E quanto costa?") would be read about the turn before it too."""
-    return bool(_LEANS_BACK.search(turn)) or (len(terms(turn, language)) < 2 and not _NAME.search(turn))
 
 
 def readings(question: str, history, language: str) -> list[str]:
@@ -63,8 +57,11 @@ def readings(question: str, history, language: str) -> list[str]:
     ("Why?", "E dove?") is searched only after them: alone it matches any reason or place."""
     turns = user_turns(history)
     if turns and leans_back(question, language):
-        start = len(turns) - 1  # a previous turn that leaned back itself brings the one it leaned on
-        while start > max(0, len(turns) - MAX_CHAIN) and _leans_back_clearly(turns[start], language):
+        # a previous turn that clearly leaned back itself (one content word at most) brings the one it leaned on;
+        # a short one that stood alone ("Quale auto avete noleggiato?") ends the chain, or "E quanto costa?"
+        # after it would be read about the turn before it too
+        start = len(turns) - 1
+        while start > max(0, len(turns) - MAX_CHAIN) and leans_back(turns[start], language, min_terms=2):
             start -= 1
         after = " ".join([*turns[start:], question])
         return [after] if names_nothing(question) else [question, after]

@@ -70,10 +70,8 @@ _TYPE_PATTERNS = {
                         r"\b(?:(?:alle|dalle|entro le|fino alle|verso le)(?: ore)?|le ore|at|from|until)\s+\d{1,2}"
                         r"(?!\d|[.,:/-]\d|\s*(?:%|per|km|kg|mph|miles|metri))|"
                         r"\ball['’]una\b|\b(?:half past|quarter past|quarter to)\b|"
-                        r"\b(?:alle|dalle|fino alle)\s+(?:due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|"
-                        r"tredici|quattordici|quindici|sedici|diciassette|diciotto|diciannove|venti|ventuno|ventidue|"
-                        r"ventitré|ventitre)\b|\b(?:at|from|until)\s+(?:two|three|four|five|six|seven|eight|nine|ten|"
-                        r"eleven|twelve)\b(?!\s+(?:of|times|days|weeks|months|years|people|percent))|"
+                        rf"\b(?:alle|dalle|fino alle)\s+(?:{_IT_PARTS})+\b|\b(?:at|from|until)\s+(?:two|three|four|five|"
+                        r"six|seven|eight|nine|ten|eleven|twelve)\b(?!\s+(?:of|times|days|weeks|months|years|people|percent))|"
                         r"\b(?:noon|midnight|mezzogiorno|mezzanotte|o['’]clock)\b", re.IGNORECASE),
     "place": re.compile(r"\b(?:a|in|presso|at|from|da|di|al|alla|ai|alle|dal|dalla|nel|nella|nei|nelle)\s+"
                         r"([A-Z][a-zà-ÿ]+)"),
