@@ -346,6 +346,16 @@ def test_upload_refuses_too_many_and_duplicate_files():
     assert W.bilingual(info.value) == "a.txt: due file hanno lo stesso nome · a.txt: two files have the same name"
 
 
+def test_an_upload_refusal_never_shows_the_server_path(tmp_path):
+    """Every fact of a refusal is scrubbed of the session's temporary folder, an OSError given as the reason too."""
+    def failing_factory(paths, **_):
+        raise W.DocumentError("unreadable", path=paths[0], reason=OSError(f"cannot open {paths[0]}"))
+
+    with pytest.raises(W.DocumentError) as info:
+        W.build_corpus([("a.txt", b"ciao")], "unused", failing_factory)
+    assert str(info.value) == "cannot read a.txt: cannot open a.txt" and "qa-session-" not in W.bilingual(info.value)
+
+
 def test_chat_marks_an_uncertain_answer_under_its_citation(bot):
     new, _, _ = chat(bot, "Quale regione viene citata?")
     body = new[1]["content"]
