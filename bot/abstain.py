@@ -12,7 +12,8 @@ Then several signals must agree before we answer:
      "how long"; a list item "1." or "1)" or a "section 6" is a label, not a quantity), a year or date asked for
      by name ("in che anno", "what year"), the moment of a past event ("when was X set up?": a date or an anchor such as
      "durante la visita"; a bare "when" is only a preference, as rules answer it with conditions), a count of a
-     unit ("how many days" needs days: "five months" does not say how many days), a price ("how much does it
+     unit ("how many days" needs days: "five months" does not say how many days), a count of what the passage
+     names next to a figure ("quante navi": "più navi militari" says no number of ships), a price ("how much does it
      cost", "in euro": an amount of money or "free of charge"), an e-mail address asked for, and what someone
      said or how they reacted ("What did X say?": reported speech, a quote, "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
@@ -38,7 +39,7 @@ import numpy as np
 from . import languages
 from .languages import WORD
 from .lexical import fold, options, stopwords
-from .retrieval import answer_type_match
+from .retrieval import Counted, answer_type_match
 
 # types whose absence means the passage cannot be the answer
 STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "email", "speech", *languages.UNITS}
@@ -217,6 +218,6 @@ class Abstainer:
             written = sorted({r for r in CODE_RUN.findall(question) if any(w.lower() in unknown for w in WORD.findall(r))})
             return Decision(True, threshold, "code", tuple(written))
         wanted = languages.expected_types(question) & STRICT_TYPES
-        if wanted and not answer_type_match(best_text, wanted):
+        if wanted and not answer_type_match(best_text, wanted, counted=Counted.of(question)):
             return Decision(True, threshold, "kind", tuple(sorted(wanted)))
         return Decision(False, threshold)

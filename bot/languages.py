@@ -166,7 +166,7 @@ UNITS: dict[str, list[str]] = {
 # British and American spellings (licence/license, colour/color, organise/organize): check 4 must not read a
 # question's "licence" as a word the licence never uses
 SPELLINGS = [("ence", "ense"), ("our", "or"), ("isation", "ization"), ("ise", "ize"), ("yse", "yze"), ("tre", "ter")]
-_COUNT_OF = re.compile(r"\b(?:how many|quant[ei])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")  # "how many (calendar) days"
+COUNT_OF = re.compile(r"\b(?:how many|quant[ei])\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")  # "how many (calendar) days"
 DEFAULT_LANGUAGE = "en"
 WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" splits (Markdown's __bold__, snake_case)
 FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: "gpl2", "gplv3", "python3"
@@ -226,7 +226,7 @@ def expected_types(question: str) -> set[str]:
     kinds = {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
     if kinds & {"duration", "price"}:
         return kinds - {"number"}  # "quanto tempo": "un anno" holds no figure; "quanto costa": "gratis" neither
-    units = {unit for m in _COUNT_OF.finditer(q) for unit, names in UNITS.items() if {m[1], m[2]} & set(names)}
+    units = {unit for m in COUNT_OF.finditer(q) for unit, names in UNITS.items() if {m[1], m[2]} & set(names)}
     return kinds | units | ({"number"} if units else set())
 
 

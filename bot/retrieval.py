@@ -22,7 +22,7 @@ import numpy as np
 from . import languages
 from .config import Scoring
 from .index import Index
-from .lexical import LIST_MARKER, fold
+from .lexical import LIST_MARKER, fold, stopwords
 
 # a year: 1000-2099, or four digits after "nel", "in", "anno", "year"... ("nel 1320", "in 2150")
 _YEAR = r"\b(?:1\d\d\d|20\d\d)\b|\b(?:nel|nell['’]anno|anno|dal|fino al|entro il|in|year|since|until|by)\s+\d{4}\b"
@@ -34,8 +34,9 @@ _DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|do
 _IT_PARTS = (r"un|uno|due|tre|tré|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|quattordici|quindici|"
              r"sedici|diciassette|diciotto|diciannove|venti?|trenta?|quaranta?|cinquanta?|sessanta?|settanta?|ottanta?|"
              r"novanta?|cento|mille|mila")
-# not "hundreds", "centinaia": a rough size ("hundreds of CPUs") does not say how many
-_NUMERALS = (rf"(?:{_IT_PARTS}){{2,}}|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|venti|trenta|quaranta|"
+# not "hundreds", "centinaia": a rough size ("hundreds of CPUs") does not say how many. "XNUMX" is the
+# placeholder scraped news text carries where a figure was lost (the bundled article has one): a figure all the same
+_NUMERALS = (rf"XNUMX|(?:{_IT_PARTS}){{2,}}|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|venti|trenta|quaranta|"
              r"cinquanta|sessanta|settanta|ottanta|novanta|cento|mille|milion[ei]|miliard[oi]|dozzina|two|three|four|five|"
              r"six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
              r"thousand|million|billion|dozen")
@@ -95,20 +96,53 @@ _TYPE_PATTERNS = {
 }
 
 
-def answer_type_match(text: str, wanted: set[str], given: frozenset[str] = frozenset()) -> float:
+def answer_type_match(text: str, wanted: set[str], given: frozenset[str] = frozenset(),
+                      counted: Counted | None = None) -> float:
     """1.0 when the sentence holds every kind of thing the question asks for, 0 when it asks for none.
     A place must be one the question does not name (`given`: its accent-folded words): "Where did Rossi
-    speak?" is not answered by "accanto a Rossi"."""
+    speak?" is not answered by "accanto a Rossi". A figure must count what the question counts (`counted`)
+    when the sentence names that: "più navi militari" does not say how many ships."""
     if not wanted:
         return 0.0
-    return float(all(_holds(text, kind, given) for kind in wanted))
+    return float(all(_holds(text, kind, given, counted) for kind in wanted))
 
 
-def _holds(text: str, kind: str, given: frozenset[str]) -> bool:
+@dataclass(frozen=True)
+class Counted:
+    """What a "how many"/"quanti" question counts: the stems of the (up to two) words after it, in its language."""
+    language: str
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str) -> Counted | None:
+        found = {w for m in languages.COUNT_OF.finditer(languages.unscoped(question).lower()) for w in m.groups() if w}
+        found = {fold(w) for w in found} - stopwords()
+        if not found:
+            return None
+        language = languages.detect(question)
+        return cls(language, frozenset(languages.stemmer(language).stemWords(sorted(found))))
+
+    def near_figure(self, text: str, reach: int = 3) -> bool | None:
+        """Is a figure within `reach` words of a word naming what is counted ("40 navi", "XNUMX testate nucleari",
+        "the number of members is 9")? None if no word names it."""
+        tokens = list(languages.WORD.finditer(text))
+        stems = languages.stemmer(self.language).stemWords([fold(t.group()) for t in tokens])
+        places = [i for i, stem in enumerate(stems) if stem in self.stems]
+        if not places:
+            return None
+        return any(_TYPE_PATTERNS["number"].search(text, tokens[max(0, i - reach)].start(),
+                                                   tokens[min(len(tokens) - 1, i + reach)].end()) for i in places)
+
+
+def _holds(text: str, kind: str, given: frozenset[str], counted: Counted | None = None) -> bool:
     if kind == "place":
         return any(fold(m.group(1)) not in given for m in _TYPE_PATTERNS[kind].finditer(text))
     if kind in ("number", "duration"):
         text = _LABEL.sub(" ", text)  # "0) Convey ... by section 6" counts nothing
+    if kind == "number" and counted is not None:
+        near = counted.near_figure(text)
+        if near is not None:
+            return near
     if kind == "duration":
         text = _TYPE_PATTERNS["clock"].sub(" ", text)  # "leaves at 16:00" says when, not how long
     return _TYPE_PATTERNS[kind].search(text) is not None
@@ -150,7 +184,8 @@ class Retriever:
         same = self.segment_languages[ids] == languages.detect(question)
         lex = np.where(same, lex, lex * self.scoring.lexical_cross_language)  # across languages only names match
         wanted, given = languages.expected_types(question), frozenset(map(fold, languages.WORD.findall(question)))
-        types = np.array([answer_type_match(segs[i].text, wanted, given) for i in ids], dtype=np.float32)
+        counted = Counted.of(question) if "number" in wanted else None
+        types = np.array([answer_type_match(segs[i].text, wanted, given, counted) for i in ids], dtype=np.float32)
         intro = np.isin(ids, self.introductions(question)).astype(np.float32)
         negation = [languages.negated(segs[i].text) for i in ids] if languages.negated(question) else np.zeros(len(ids))
         return np.column_stack([dense, context, lex, types, intro, self.index.hub[ids], negation]).astype(np.float32)

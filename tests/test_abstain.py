@@ -11,7 +11,7 @@ from bot import Bot, languages, messages
 from bot.abstain import (STRICT_TYPES, Abstainer, names_nothing, numeric_tokens, only_chatter, strongest_pull,
                          unknown_to, unknown_words, vocabulary, without)
 from bot.lexical import fold, terms
-from bot.retrieval import answer_type_match
+from bot.retrieval import Counted, answer_type_match
 
 VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
 
@@ -246,6 +246,20 @@ def test_a_count_of_days_needs_days():
     assert answer_type_match("a written offer, valid for at least three years", wanted) == 0.0
 
 
+@pytest.mark.parametrize("question, sentence, holds", [
+    ("Quante navi ha la flotta?", "La flotta ha più navi di tutte le marine, e 40 sottomarini.", False),  # names ships, no count
+    ("Quante navi ha la flotta?", "La flotta conta 40 navi da guerra.", True),
+    ("Quante navi ha la flotta?", "La flotta conta quaranta unità.", True),  # ships unnamed: any figure counts
+    ("How many nuclear warheads will it have?", "By 2030 it will have XNUMX nuclear warheads.", True),  # a lost figure
+    ("How many members does the board have?", "The number of board members is 9.", True),
+    ("How many members does the board have?", "Members of the board serve until 2027 and meet often.", False),
+    ("How many ships?", "Entro il 2030 avrà più navi.", True),  # another language: the words cannot be matched
+])
+def test_a_count_needs_a_figure_near_what_it_counts_where_the_text_names_that(question, sentence, holds):
+    counted = Counted.of(question)
+    assert answer_type_match(sentence, languages.expected_types(question), counted=counted) == float(holds)
+
+
 def test_a_place_follows_a_preposition_articulated_or_not():
     from bot.retrieval import answer_type_match
 
@@ -395,6 +409,8 @@ The Team plan costs 50 euro per user per year. The Basic plan is free of charge 
 The support desk opens at 9:30 and closes at 18:00 on weekdays.
 
 Each renewal extends the subscription by a year. Support tickets are answered within two working days. Refunds are possible within thirty (30) days of purchase.
+
+We run more servers than any other host, in 3 regions. Each Team plan covers up to 25 seats.
 """
 
 
@@ -415,6 +431,9 @@ def pricing(tmp_path_factory):
     ("What time does the support desk open?", "The support desk opens at 9:30 and closes at 18:00 on weekdays."),
     ("A che ora vengono rimborsati gli acquisti?", ""),
     ("What time is the Pro plan billed?", ""),
+    # a count of what the text names but does not count is no answer, whatever other figure is near
+    ("How many seats does a Team plan cover?", "Each Team plan covers up to 25 seats."),
+    ("How many servers do you run?", ""),
 ])
 def test_prices_and_counts_of_a_unit(pricing, question, quote):
     a = pricing.ask(question)
