@@ -26,10 +26,13 @@ from .lexical import LIST_MARKER, fold, stopwords
 
 # a year: 1000-2099, or four digits after "nel", "in", "anno", "year"... ("nel 1320", "in 2150")
 _YEAR = r"\b(?:1\d\d\d|20\d\d)\b|\b(?:nel|nell['’]anno|anno|dal|fino al|entro il|in|year|since|until|by)\s+\d{4}\b"
-_DATE = re.compile(_YEAR + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|gennaio|"
-                   r"febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|oggi|ieri|"
-                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|"
-                   r"august|september|october|november|december|today|yesterday)", re.IGNORECASE)
+# a date asked for by name ("what date", "in che data"): a month or a year, or day/month in figures ("12/03/2024",
+# "2024-03-12"); a weekday or "today" only says when, and is no date
+_CALENDAR = re.compile(_YEAR + r"|\b(?:gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|"
+                       r"novembre|dicembre|january|february|march|april|june|july|august|september|october|november|"
+                       r"december)|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
+_DATE = re.compile(_CALENDAR.pattern + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|oggi|ieri|monday|"
+                   r"tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)", re.IGNORECASE)
 # Italian writes numbers as one word ("duemila", "trentadue", "quarantamila"): two or more of these parts
 _IT_PARTS = (r"un|uno|due|tre|tré|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|quattordici|quindici|"
              r"sedici|diciassette|diciotto|diciannove|venti?|trenta?|quaranta?|cinquanta?|sessanta?|settanta?|ottanta?|"
@@ -55,7 +58,7 @@ _TYPE_PATTERNS = {
     # "di un minuto", "for a week": one of a unit is a quantity too
     "number": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
-    "date": _DATE,
+    "date": _CALENDAR,
     "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
     # "when did it happen?": a date, or an event or period it is anchored to ("durante il vertice di Roma",
     # "da quando è finita la guerra", "negli ultimi anni"); not "prima" alone, which is also "first"

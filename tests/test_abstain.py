@@ -223,6 +223,22 @@ def test_a_year_is_any_year_of_four_digits(sentence, holds):
 
 
 @pytest.mark.parametrize("sentence, holds", [
+    ("Il vertice si è tenuto il 12 marzo a Roma.", True), ("Released on 2024-03-12.", True),
+    ("Firmato il 12/03/2024.", True), ("It was published in 2009.", True),  # a year dates it, if roughly
+    ("Mercoledì i due leader si sono incontrati.", False), ("Today the leaders met.", False),  # says when, no date
+])
+def test_a_date_asked_for_by_name_is_a_calendar_date(sentence, holds):
+    assert answer_type_match(sentence, {"date"}) == float(holds)
+    assert answer_type_match(sentence, {"time"}) == 1.0  # "when?" is answered by a weekday as well
+
+
+def test_what_date_is_not_answered_by_a_weekday(bot):
+    a = bot.ask("Qual è la data esatta, giorno e mese, dell'incontro tra Ishiba e Rutte?")
+    assert a.abstained and a.check == "kind", a.text
+    assert not bot.ask("Che giorno si sono incontrati Ishiba e Rutte?").abstained
+
+
+@pytest.mark.parametrize("sentence, holds", [
     ("The coach leaves at 09:30 on Thursday.", True), ("Il museo apre alle 9 e chiude alle 19.", True),
     ("Check-in from 3 pm.", True), ("Si pranza a mezzogiorno.", True), ("Il museo apre alle 9.30.", True),
     ("Apre alle nove del mattino.", True), ("We open at seven.", True), ("At one point it rained.", False),
