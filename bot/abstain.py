@@ -15,7 +15,8 @@ Then several signals must agree before we answer:
      with conditions), a count of a unit ("how many days" needs days: "five months" does not say how many days),
      a count of what the passage names next to a figure ("quante navi": "più navi militari" says no number of
      ships), a price ("how much does it cost", "in euro": an amount of money or "free of charge"), an e-mail
-     address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote, "ha affermato", "said");
+     address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
+     "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both; a bare version, "v2", when it uses the number);
   4. no word of the question that the documents never use pulls it away from the quoted passage: with
