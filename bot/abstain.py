@@ -14,7 +14,8 @@ Then several signals must agree before we answer:
      up?": a date or an anchor such as "durante la visita"; a bare "when" is only a preference, as rules answer it
      with conditions), a count of a unit ("how many days" needs days: "five months" does not say how many days),
      a count of what the passage names next to a figure ("quante navi": "più navi militari" says no number of
-     ships), a price ("how much does it cost", "in euro": an amount of money or "free of charge"), an e-mail
+     ships), a price ("how much does it cost", "in euro": an amount of money or "free of charge"), a weight or a
+     temperature (a figure in its unit: "2.1 kg", "90 °C"; "for two people" does not say how heavy), an e-mail
      address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
      "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
@@ -43,7 +44,8 @@ from .lexical import fold, options, stopwords
 from .retrieval import Counted, answer_type_match
 
 # types whose absence means the passage cannot be the answer
-STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "email", "speech", *languages.UNITS}
+STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "weight", "temperature", "email",
+                "speech", *languages.UNITS}
 
 
 CODE_RUN = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*")  # words joined by "-", "." or "/": "F-35", "1.5", "24/7"

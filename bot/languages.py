@@ -54,6 +54,9 @@ LANGUAGES: dict[str, dict] = {
             # a price: "quanto costa", "quanto si paga", "in euro"
             (r"\bquanto (costa|costano|è costat[oaie]|costerà|si paga|bisogna pagare|devo pagare)\b|"
              r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b", "price"),
+            # a measure asked for by its dimension: a figure in a unit of weight or a temperature
+            (r"\bquanto pes(a|ano|ava|avano)\b|\b(qual è|quale è|qual'è|che) (il )?peso\b", "weight"),
+            (r"\b(che|quale) temperatura\b|\bqual è la temperatura\b|\bquanti gradi\b", "temperature"),
             (r"\bindirizz[oi] (e-?mail|di posta)", "email"),  # an address asked for, not "posso mandarlo per email?"
             # what someone said is answered by reported speech: a quote or a verb of saying (not "in risposta a").
             # Not "aggiunto"/"add": "cosa ha aggiunto la versione 2?" asks for a feature
@@ -129,6 +132,8 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),
             (r"\bhow much (does|do|did|will|would|is|are|was|were)\b.*\b(cost|costs|charge|pay)\b|\bhow much money\b|"
              r"\bwhat(\W?s| is| was) the (price|cost)\b|\bin (dollars|euros?|yen|pounds)\b", "price"),
+            (r"\bhow heavy\b|\bweigh(s|ed)?\b|\bwhat(\W?s| is| was) the weight\b", "weight"),
+            (r"\b(what|which) temperature\b|\bhow (hot|cold|warm)\b|\bwhat(\W?s| is) the temperature\b", "temperature"),
             (r"\be-?mail address", "email"),  # an address asked for, not "can I send it by email?"
             (r"^(and\s+)?(what|how)( else)? did\b[^?]{1,80}?\b(say|reply|answer|respond|react|claim|warn|insist|tell|"
              r"declare|state|announce|comment)\b", "speech"),  # not "what does the licence say": a text says
@@ -224,8 +229,10 @@ def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = unscoped(question).lower()
     kinds = {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
-    if kinds & {"duration", "price"}:
-        return kinds - {"number"}  # "quanto tempo": "un anno" holds no figure; "quanto costa": "gratis" neither
+    if kinds & {"duration", "price", "weight", "temperature"}:
+        # "quanto tempo": "un anno" holds no figure; "quanto costa": "gratis" neither; a weight or a temperature
+        # is a figure in its own unit ("for two people" does not say how heavy)
+        return kinds - {"number"}
     units = {unit for m in COUNT_OF.finditer(q) for unit, names in UNITS.items() if {m[1], m[2]} & set(names)}
     return kinds | units | ({"number"} if units else set())
 

@@ -23,7 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "or": " o ", "quote": "«{}»", "paragraph": "paragrafo", "chars": "caratteri",
         # the kinds of thing a question can ask for (languages.expected_types)
         "number": "un numero", "clock": "un orario", "year": "un anno", "date": "una data",
-        "moment": "una data o un momento", "duration": "una durata", "price": "un prezzo", "email": "un indirizzo e-mail", "speech": "parole riportate",
+        "moment": "una data o un momento", "duration": "una durata", "price": "un prezzo", "weight": "un peso",
+        "temperature": "una temperatura", "email": "un indirizzo e-mail", "speech": "parole riportate",
         "hours": "un numero di ore", "days": "un numero di giorni", "weeks": "un numero di settimane",
         "months": "un numero di mesi", "years": "un numero di anni",
     },
@@ -41,7 +42,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "or": " or ", "quote": "“{}”", "paragraph": "paragraph", "chars": "characters",
         "number": "figure", "clock": "time of day", "year": "year", "date": "date", "moment": "date or moment",
         "duration": "duration",
-        "price": "price", "email": "e-mail address", "speech": "reported speech", "hours": "number of hours",
+        "price": "price", "weight": "weight", "temperature": "temperature", "email": "e-mail address",
+        "speech": "reported speech", "hours": "number of hours",
         "days": "number of days", "weeks": "number of weeks", "months": "number of months", "years": "number of years",
     },
 }

@@ -86,6 +86,12 @@ _TYPE_PATTERNS = {
     # a price: an amount of money, or that it is free ("free of charge", "gratuitamente")
     "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
                         r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
+    # a weight or a temperature: a figure in its unit ("2.1 kg", "due etti", "180 °C", "90 gradi")
+    "weight": re.compile(rf"(?:{_FIGURE}[\d.,]*\s?|\b(?:{_NUMERALS}|one|a|an|un|uno|una|mezzo|half a)\s)(?:kg|g|mg|lbs?|"
+                         r"oz|kilos?|kilograms?|kilogrammes?|grams?|grammes?|pounds?|ounces?|tons?|tonnes?|chil[oi]|"
+                         r"chilogramm[oi]|grammi|grammo|ett[oi]|tonnellat[ae]|quintal[ei])\b", re.IGNORECASE),
+    "temperature": re.compile(rf"(?:{_FIGURE}[\d.,]*\s?|\b(?:{_NUMERALS})\s)(?:°|º|degrees?|gradi|grado)|°[CF]\b",
+                              re.IGNORECASE),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # reported speech: a quote, a verb of saying, a statement or interview ("in risposta a" is no reply)
     "speech": re.compile(r"[\"“”«»]|\b(?:affermat\w*|affermando|dett[oaie]|dicendo|dichiarat\w*|dichiarazion\w*|"
