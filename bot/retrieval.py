@@ -59,7 +59,7 @@ _TYPE_PATTERNS = {
     "number": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _CALENDAR,
-    "time": _DATE,  # "when?": a date is preferred, not required (see languages.py)
+    "time": _DATE,  # "when?": a date is preferred, not required (see language_data.py)
     # "when did it happen?": a date, or an event or period it is anchored to ("durante il vertice di Roma",
     # "da quando è finita la guerra", "negli ultimi anni"); not "prima" alone, which is also "first"
     "moment": re.compile(_DATE.pattern + r"|\b(?:durante|dopo|mentre|da quando|quando|entro|fino a|negli ultimi|"
