@@ -46,7 +46,9 @@ LANGUAGES: dict[str, dict] = {
              r"promess|assunt|rimast|giunt)[oaie])|(?:è|sono) (?:nat|mort)[oaie]|fu|furono|venne|vennero)\b", "moment"),
             (r"^(e\s+)?(dove|da dove)\b|\b(in|a|da) (quale|che) (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
-            (r"\bquanto tempo\b|\bquanto a lungo\b|\bquanto (dura|durano|durerà|è durat[oa])\b", "duration"),
+            # "quanto ci vuole / ci mette": how long it takes
+            (r"\bquanto tempo\b|\bquanto a lungo\b|\bquanto (dura|durano|durerà|è durat[oa])\b|"
+             r"\bquanto ci (vuole|vogliono|vorrà|mette|mettono|metterà|si mette|impiega)\b", "duration"),
             # a price: "quanto costa", "quanto si paga", "in euro"
             (r"\bquanto (costa|costano|è costat[oaie]|costerà|si paga|bisogna pagare|devo pagare)\b|"
              r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b", "price"),

@@ -148,6 +148,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("In quale formato si inserisce una data?", set()),  # a date mentioned, not asked for
     ("Perché non dovrei cancellarla?", {"reason"}), ("Why are the stats not shown?", {"reason"}),
     ("How long must the offer stay valid?", {"duration"}), ("Quanto è durato l'incontro?", {"duration"}),
+    ("Quanto ci vuole per arrivare?", {"duration"}), ("Quanto ci mette il treno?", {"duration"}),  # how long it takes
     ("Per quanto riguarda la Cina, cosa ha detto?", {"speech"}),  # "per quanto riguarda" is "as for", not a count
     ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
     ("A che ora è iniziato?", {"clock"}), ("Che ora è?", {"clock"}), ("A quale orario apre?", {"clock"}),
