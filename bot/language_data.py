@@ -53,8 +53,10 @@ LANGUAGES: dict[str, dict] = {
             (r"\bquanto (costa|costano|è costat[oaie]|costerà|si paga|bisogna pagare|devo pagare)\b|"
              r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b", "price"),
             # a measure asked for by its dimension: a figure in a unit of weight or a temperature
-            (r"\bquanto pes(a|ano|ava|avano)\b|\b(qual è|quale è|qual'è|che) (il )?peso\b", "weight"),
-            (r"\b(che|quale) temperatura\b|\bqual è la temperatura\b|\bquanti gradi\b", "temperature"),
+            # (not "che peso ha avuto la crisi", "quanti gradi di giudizio": a weight or degrees of something else)
+            (r"\bquanto pes(a|ano|ava|avano)\b|\bquanto è pesante\b|\b(qual è|quale è|qual'è) (il )?(suo |loro )?peso"
+             r"(\?|$| (di|del|della|dello|dei|degli|delle|dell['’]))", "weight"),
+            (r"\b(che|quale) temperatura\b|\bqual è la temperatura\b|\bquanti gradi\b(?! di\b)", "temperature"),
             (r"\bindirizz[oi] (e-?mail|di posta)", "email"),  # an address asked for, not "posso mandarlo per email?"
             # what someone said is answered by reported speech: a quote or a verb of saying (not "in risposta a").
             # Not "aggiunto"/"add": "cosa ha aggiunto la versione 2?" asks for a feature
@@ -130,8 +132,10 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),
             (r"\bhow much (does|do|did|will|would|is|are|was|were)\b.*\b(cost|costs|charge|pay)\b|\bhow much money\b|"
              r"\bwhat(\W?s| is| was) the (price|cost)\b|\bin (dollars|euros?|yen|pounds)\b", "price"),
-            (r"\bhow heavy\b|\bweigh(s|ed)?\b|\bwhat(\W?s| is| was) the weight\b", "weight"),
-            (r"\b(what|which) temperature\b|\bhow (hot|cold|warm)\b|\bwhat(\W?s| is) the temperature\b", "temperature"),
+            # not "how do the judges weigh the evidence": a weight asked for by "how much", "how heavy", "what is..."
+            (r"\bhow heavy\b|\b(how much|what) (does|do|did|will|would|is|are|was|were)\b[^?]{0,60}\bweigh(ed)?\b|"
+             r"\bwhat(\W?s| is| was) (the|its|their) weight\b|['’]s weight\b", "weight"),
+            (r"\b(what|which) temperature\b|\bhow (hot|cold)\b|\bwhat(\W?s| is| was) the temperature\b", "temperature"),
             (r"\be-?mail address", "email"),  # an address asked for, not "can I send it by email?"
             (r"^(and\s+)?(what|how)( else)? did\b[^?]{1,80}?\b(say|reply|answer|respond|react|claim|warn|insist|tell|"
              r"declare|state|announce|comment)\b", "speech"),  # not "what does the licence say": a text says

@@ -25,12 +25,17 @@ from .index import Index
 from .lexical import LIST_MARKER, fold, stopwords
 
 # a year: 1000-2099, or four digits after "nel", "in", "anno", "year"... ("nel 1320", "in 2150")
-_YEAR = r"\b(?:1\d\d\d|20\d\d)\b|\b(?:nel|nell['’]anno|anno|dal|fino al|entro il|in|year|since|until|by)\s+\d{4}\b"
-# a date asked for by name ("what date", "in che data"): a month or a year, or day/month in figures ("12/03/2024",
-# "2024-03-12"); a weekday or "today" only says when, and is no date
-_CALENDAR = re.compile(_YEAR + r"|\b(?:gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|"
-                       r"novembre|dicembre|january|february|march|april|june|july|august|september|october|november|"
-                       r"december)|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
+_DATED = re.compile(r"\b(?:nel|nell['’]anno|anno|dal|fino al|entro il|in|year|since|until|by)\s+\d{4}\b", re.IGNORECASE)
+_YEAR = r"\b(?:1\d\d\d|20\d\d)\b|" + _DATED.pattern
+# a date asked for by name ("what date", "in che data"): a year, a month, or a date in figures ("12/03/2024",
+# "12.03.2024"; not a version, "2.1.12"); a weekday or "today" only says when, and is no date. English "may" is a
+# month only next to a day ("May 3", "3rd of May"), and a short month only before one ("Jan 5", "3 mag")
+_MONTHS_LONG = (r"gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|"
+                r"january|february|march|april|june|july|august|september|october|november|december")
+_MONTHS_SHORT = r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|gen|mag|giu|lug|ago|set|ott|dic)\.?"
+_CALENDAR = re.compile(_YEAR + rf"|\b(?:{_MONTHS_LONG})\b|" + r"\bmay\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?may\b|"
+                       rf"\b{_MONTHS_SHORT}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS_SHORT}(?!\w)|"
+                       r"(?<![\w.])\d{1,2}(?:/\d{1,2}/\d{2,4}|-\d{1,2}-\d{2,4}|\.\d{1,2}\.\d{4})(?![\w.]\d)", re.IGNORECASE)
 _DATE = re.compile(_CALENDAR.pattern + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|oggi|ieri|monday|"
                    r"tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)", re.IGNORECASE)
 # Italian writes numbers as one word ("duemila", "trentadue", "quarantamila"): two or more of these parts
@@ -56,7 +61,7 @@ _LABEL = re.compile(f"(?m:^{LIST_MARKER.pattern})|"
 _FIGURE = r"(?<![\w.])\d"
 _TYPE_PATTERNS = {
     # "di un minuto", "for a week": one of a unit is a quantity too
-    "number": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
+    "number": re.compile(rf"{_FIGURE}|\b(?i:{_NUMERALS})\b(?<!\b(?i:due))|\b(?i:due)\b(?!\s+to\b)|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _CALENDAR,
     "time": _DATE,  # "when?": a date is preferred, not required (see language_data.py)
@@ -87,10 +92,14 @@ _TYPE_PATTERNS = {
     "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
                         r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
     # a weight or a temperature: a figure in its unit ("2.1 kg", "due etti", "180 °C", "90 gradi")
-    "weight": re.compile(rf"(?:{_FIGURE}[\d.,]*\s?|\b(?:{_NUMERALS}|one|a|an|un|uno|una|mezzo|half a)\s)(?:kg|g|mg|lbs?|"
-                         r"oz|kilos?|kilograms?|kilogrammes?|grams?|grammes?|pounds?|ounces?|tons?|tonnes?|chil[oi]|"
-                         r"chilogramm[oi]|grammi|grammo|ett[oi]|tonnellat[ae]|quintal[ei])\b", re.IGNORECASE),
-    "temperature": re.compile(rf"(?:{_FIGURE}[\d.,]*\s?|\b(?:{_NUMERALS})\s)(?:°|º|degrees?|gradi|grado)|°[CF]\b",
+    # ("3G" is no weight: "g" lower-case only; "1° maggio", "3° posto" are ordinals, no temperature)
+    "weight": re.compile(rf"(?:{_FIGURE}[\d.,]*[-\s]?|\b(?:{_NUMERALS}|one|a|an|un|uno|una|mezzo|half a)\s)(?:kg|(?-i:g)|"
+                         r"mg|hg|gr|lbs?|oz|kilos?|kilograms?|kilogrammes?|grams?|grammes?|pounds?|ounces?|tons?|tonnes?|"
+                         r"chil[oi]|chilogramm[oi]|grammi|grammo|ett[oi]|libbr[ae]|once|tonnellat[ae]|quintal[ei])\b",
+                         re.IGNORECASE),
+    "temperature": re.compile(rf"(?:{_FIGURE}[\d.,]*\s?|\b(?:{_NUMERALS})\s)(?:[°º](?!\s*(?:{_MONTHS_LONG}|posto|"
+                              r"classificat\w*|piano|livello|grado|secolo|anno|volta|edizione|round)\b)|degrees?|"
+                              r"gradi|grado)|°[CF]\b|\broom temperature\b|\btemperatura ambiente\b",
                               re.IGNORECASE),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # reported speech: a quote, a verb of saying, a statement or interview ("in risposta a" is no reply)
@@ -131,9 +140,12 @@ class Counted:
         language = languages.detect(question)
         return cls(language, frozenset(languages.stemmer(language).stemWords(sorted(found))))
 
-    def near_figure(self, text: str, reach: int = 3) -> bool | None:
+    def near_figure(self, text: str, reach: int = 6) -> bool | None:
         """Is a figure within `reach` words of a word naming what is counted ("40 navi", "XNUMX testate nucleari",
-        "the number of members is 9")? None if no word names it."""
+        "the number of members is 9", "many people live in Rome, about 3 million")? None if no word names it.
+        The words are the two after "how many", so a verb ("how many people *live*") counts as well: a passage
+        naming only the verb, far from its figure, is a false abstention this accepts."""
+        text = _DATED.sub(lambda m: " " * len(m.group()), text)  # "until 2027" dates, counts nothing
         tokens = list(languages.WORD.finditer(text))
         stems = languages.stemmer(self.language).stemWords([fold(t.group()) for t in tokens])
         places = [i for i, stem in enumerate(stems) if stem in self.stems]
