@@ -197,20 +197,35 @@ def _after_elided_abbreviation(text: str, end: int, language: str, abbreviations
 
 def _split_long(text: str, start: int, end: int, params: Segmentation) -> list[tuple[int, int]]:
     """Cut an over-long sentence at the ';', ':' or ',' closest to its middle (else at the last resorts
-    above, else anywhere: no quote may be a whole unpunctuated file), recursively."""
-    if end - start <= params.max_sentence_chars:
-        return [(start, end)]
+    above), again in each half, until every piece is short enough; a run with nowhere to cut (a base64 blob) is cut
+    every `max_sentence_chars`: no quote may be a whole unpunctuated file. A stack, not recursion: a megabyte of
+    one token must not exhaust Python's recursion limit."""
+    pieces: list[tuple[int, int]] = []
+    todo = [(start, end)]
+    while todo:
+        s, e = todo.pop()
+        if e - s <= params.max_sentence_chars:
+            pieces.append((s, e))
+            continue
+        cut = _cut(text, s, e, params)
+        if cut is None:
+            step = params.max_sentence_chars
+            pieces += [p for p in (_strip(text, a, min(a + step, e)) for a in range(s, e, step)) if p[0] < p[1]]
+            continue
+        todo += [_strip(text, cut, e), _strip(text, s, cut)]  # the left half is popped, and cut, first
+    return pieces
+
+
+def _cut(text: str, start: int, end: int, params: Segmentation) -> int | None:
+    """Where to cut text[start:end]: the ';' or ':' (else ',', else a last resort) closest to its middle, leaving
+    at least `min_sentence_chars` on each side; None if there is nowhere."""
     middle = (start + end) // 2
     for pattern in (_SPLIT_AT, *_LAST_RESORT):
         cuts = [m.end() for m in pattern.finditer(text, start, end)
                 if m.end() - start >= params.min_sentence_chars and end - m.end() >= params.min_sentence_chars]
         if cuts:
-            cut = min(cuts, key=lambda c: (not text[c - 2] in ";:", abs(c - middle)))
-            break
-    else:
-        cut = start + params.max_sentence_chars  # one token longer than a sentence may be (a base64 blob)
-    left = _strip(text, start, cut)
-    return _split_long(text, *left, params) + _split_long(text, *_strip(text, cut, end), params)
+            return min(cuts, key=lambda c: (not text[c - 2] in ";:", abs(c - middle)))
+    return None
 
 
 def sentences(text: str, start: int, end: int, language: str, params: Segmentation) -> list[tuple[int, int]]:

@@ -305,6 +305,15 @@ def test_no_passage_is_longer_than_a_sentence_may_be_even_without_punctuation(te
     assert len(parts) > 1 and all(len(p) <= P.max_sentence_chars for p in parts)
 
 
+def test_a_megabyte_of_one_token_is_cut_without_running_out_of_stack():
+    """A Markdown note with an embedded base64 image: the cutter once recursed once per 600 characters."""
+    blob = "iVBORw0KGgo" * 100_000
+    text = f"Riunione giovedì alle 10.\n\n![logo](data:image/png;base64,{blob})\n\nPortate i documenti."
+    segs = segment(doc(text), P)
+    assert all(text[s.start:s.end] == s.text and len(s.text) <= P.max_sentence_chars for s in segs)
+    assert segs[0].text == "Riunione giovedì alle 10." and segs[-1].text == "Portate i documenti."
+
+
 @pytest.mark.parametrize("content,message", [(b"", "empty"), (b"  \n\t\n", "empty"), (b"\xef\xbb\xbf\n", "empty"),
                                              (b"caf\xe9 latte", "not UTF-8"), (b"ab\x00cd", "binary")])
 def test_bad_documents_name_the_file(tmp_path, content, message):
