@@ -67,6 +67,7 @@ def _write_json(out: Path, data) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1, ensure_ascii=False)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make the results private to whoever ran them
         os.replace(tmp, out)
     except BaseException:
         os.unlink(tmp)

@@ -249,6 +249,7 @@ def _load_or_build(docs: list[Document], settings: Settings, index_dir: Path, fo
                 pass  # corrupt or half-deleted: rebuilt below
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=index_dir))
         try:
+            tmp.chmod(0o755)  # mkdtemp's 0700 would hide a prebuilt, shared index from every other user
             build(docs, settings, tmp, model, progress)
             if folder.exists():
                 shutil.rmtree(folder)

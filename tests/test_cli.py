@@ -210,6 +210,7 @@ def test_eval_prints_metrics(slow, work):
         assert 0.0 <= summary[key] <= 1.0
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["summary"] == summary and [c["id"] for c in saved["cases"]] == ["t1", "t2", "t3"]
+    assert out.stat().st_mode & 0o044 == 0o044  # readable by others, as a file written plainly would be
     # the cases are easy: the factoid is a hit, the off-topic one abstains
     by_id = {c["id"]: c for c in saved["cases"]}
     assert by_id["t1"]["hit@1"] and by_id["t1"]["answer"]

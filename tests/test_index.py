@@ -166,6 +166,7 @@ def test_second_bot_over_same_documents_loads_without_building(tmp_path, builds)
     first = Bot([corpus], index_dir=index_dir)
     assert len(builds) == 1
     folder = first.index.path
+    assert folder.stat().st_mode & 0o055 == 0o055  # other users can read a prebuilt index (mkdtemp makes 0700)
     before = (folder.stat().st_ino, snapshot(folder))
 
     second = Bot([corpus], index_dir=index_dir)
