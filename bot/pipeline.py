@@ -62,8 +62,9 @@ class Bot:
         self.corpus_languages = frozenset(self.languages.values())  # check 5 asks if a question shares theirs
         self.retriever = Retriever(self.index, self.settings.scoring)
         self.names = DocumentNames.fit(self.texts, index.titles)
-        # what the documents say, for abstention checks 3 and 4; independent of scoring (see from_bot)
-        self.numbers = set().union(*(numeric_tokens(t) for t in self.texts.values()))
+        # what the documents say, for abstention checks 3 and 4; independent of scoring (see from_bot). A file's name
+        # counts: "What was decided in minutes-2024-03-12?" names that document, not a date the text never gives
+        self.numbers = set().union(*(numeric_tokens(t) for t in [*self.texts.values(), *self.names.file_names()]))
         self.words = vocabulary([*self.texts.values(), *self.names.file_names()])
         self._vocabularies: dict[frozenset[str], frozenset[str]] = {}
         self.abstainer = self._calibrate()

@@ -167,3 +167,16 @@ def test_a_follow_up_naming_another_document_moves_to_it(more_licenses):
     answer = more_licenses.ask("And what does the BSD license say?", history)
     assert not answer.abstained
     assert {c.source for c in answer.citations} == {"BSD"}, [(c.source, c.text[:60]) for c in answer.citations]
+
+
+def test_a_file_name_with_figures_is_a_name_the_documents_know(tmp_path):
+    """Its figures are no code the documents never mention (check 3): the question is about that file."""
+    (tmp_path / "minutes-2024-03-12.md").write_text("The board decided to repaint the hall in green.", encoding="utf-8")
+    (tmp_path / "minutes-2024-04-09.md").write_text("The board approved the budget for the garden.", encoding="utf-8")
+    from bot import Bot
+
+    bot = Bot([tmp_path], index_dir=tmp_path / "index")
+    a = bot.ask("What did the board decide in minutes-2024-03-12?")
+    assert not a.abstained and a.citations[0].source == "minutes-2024-03-12.md", (a.check, a.reason)
+    assert bot.ask("What did the board decide in minutes-2024-05-07?").check == "code"  # "05", "07": no such file
+
