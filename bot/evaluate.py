@@ -59,6 +59,8 @@ def _problem(case) -> str:
         return f"a {case['kind']} case needs evidence (the text that answers it)"
     if not isinstance(case.get("history") or [], list):
         return "history must be a list of earlier questions"
+    if case.get("answer") is not None and not isinstance(case["answer"], str):
+        return "answer must be a string (or null for a descriptive or unanswerable case)"
     return ""
 
 

@@ -238,6 +238,8 @@ def test_usage_errors_exit_2():
     (['["not", "a", "case"]'], "not a JSON object"),
     (['{"id": null, "question": "Dove?", "kind": "unanswerable"}'], "id must be a string"),
     (['{"id": "f", "question": "   ", "kind": "unanswerable"}'], "line 1: question is empty"),
+    (['{"id": "g", "question": "Dove?", "kind": "factoid", "evidence": ["Wiesbaden"], "answer": 5}'],
+     "line 1: answer must be a string"),
     ([""], "no cases"),
 ])
 def test_eval_names_the_file_and_line_of_a_bad_case(work, lines, error):
