@@ -168,9 +168,11 @@ def unknown_to(question: str, vocab: frozenset[str], same_language: bool) -> tup
     if not content or not (same_language or len(WORD.findall(question)) == 1):
         return ()
     unknown = unknown_words(question, vocab, limit=None, kinds=True)
-    # a number or code the documents use is something they share with the question ("Which bug was #219?")
-    if len(unknown) < len(content) or any(t in vocab for t in map(fold, WORD.findall(question))
-                                          if len(t) >= 2 and any(c.isdigit() for c in t)):
+    # a number or code the documents use is something they share with the question ("Which bug was #219?"), and
+    # so is a two-letter name ("What does *ps* stand for?"), too short to be a content word above
+    shared = (t for t in map(fold, WORD.findall(question))
+              if len(t) >= 2 and (any(c.isdigit() for c in t) or (len(t) == 2 and t not in _untested())))
+    if len(unknown) < len(content) or any(t in vocab for t in shared):
         return ()
     return tuple(dict.fromkeys(m.group() for m in unknown))[:8]  # each once, and a few: the reason names them
 

@@ -143,8 +143,8 @@ def abstain_reason(question: str, why: str, found: tuple[str, ...] = (), score: 
     texts = _texts(question)
     if why == "kind":
         detail = texts["or"].join(texts.get(kind, kind) for kind in found)
-    else:  # the question's own words and codes, quoted
-        detail = ", ".join(texts["quote"].format(item) for item in found)
+    else:  # the question's own words and codes, quoted: a few (a pasted page may hold thousands)
+        detail = ", ".join([texts["quote"].format(item) for item in found[:8]] + ["…"] * (len(found) > 8))
     digits = next((d for d in range(3, 7) if f"{score:.{d}f}" != f"{threshold:.{d}f}"), 6)  # never "0.871 < 0.871"
     return texts["why_" + why].format(detail=detail, score=f"{score:.{digits}f}", threshold=f"{threshold:.{digits}f}")
 

@@ -113,6 +113,10 @@ def test_check_5_needs_the_documents_language_or_one_word(bot):
     assert unknown_to("How long did the Olympics last?", english, same_language=True) == ("Olympics", "last")
     # a number or code the documents use is shared with them: check 5 leaves the question to the others
     assert unknown_to("Which bug was #219?", vocabulary(["Fixed a crash on empty dates (#219)."]), True) == ()
+    # so is a two-letter name the documents use; a two-letter word they lack is no evidence either way
+    faq = vocabulary(["ps displays information about a selection of the active processes."])
+    assert unknown_to("What does ps stand for?", faq, same_language=True) == ()
+    assert unknown_to("What does vi stand for?", faq, same_language=True) == ("stand",)
     assert unknown_to("sushi", words, same_language=False) == ("sushi",)
     # every word counts, however long the question; each unknown word is named once, a few at most
     assert unknown_to("Dove ha sede il comando NSatu? " + "bla " * 100, words, same_language=True) == ()
@@ -605,6 +609,13 @@ def test_the_calibration_set_is_large_in_each_language_and_shares_no_question_wi
     quoted = {m.lower() for path in Path(__file__).parent.glob("test_*.py")
               for m in re.findall(r'"([^"\n]{8,}\?)"', path.read_text(encoding="utf-8"))}
     assert not quoted & calibration, sorted(quoted & calibration)
+
+
+def test_an_abstention_reason_names_a_few_words_not_thousands():
+    from bot import messages
+
+    reason = messages.abstain_reason("What is F-1 and F-2?", "code", tuple(f"F-{n}" for n in range(20000)))
+    assert reason.count("F-") == 8 and "…" in reason and len(reason) < 200
 
 
 def test_abstention_reasons_are_worded_in_the_question_language():
