@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
+    except BrokenPipeError:  # "bot eval ... -v | head": the reader left; no error of ours (Python's advice)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
+        return 0
     except (ValueError, DocumentError, ModelError, OSError) as exc:
         print(f"bot: error: {exc}", file=sys.stderr)
         return 2

@@ -276,6 +276,14 @@ def test_options_that_mean_nothing_are_usage_errors(argv, error, capsys):
     assert exit_.value.code == 2 and error in capsys.readouterr().err
 
 
+def test_a_reader_that_leaves_early_is_no_error(index_dir):
+    """`bot ask ... | head -0`: the pipe closes before the answer is written; nothing to report, exit 0."""
+    proc = start("ask", "Dove ha sede il comando NSatu?", "--index-dir", index_dir)
+    proc.stdout.close()  # the model is still loading: the answer will meet a closed pipe
+    err = proc.stderr.read()
+    assert proc.wait(timeout=300) == 0 and "Broken pipe" not in err and "Traceback" not in err, err
+
+
 def test_an_index_dir_that_is_a_file_is_said_so(bot, work, capsys):
     from conftest import run_cli
 
