@@ -204,6 +204,10 @@ class _Unwritable(OSError):
     """The index folder cannot be written (read-only, not ours): a fresh index in it can still be read."""
 
 
+def not_a_folder(index_dir: Path) -> NotADirectoryError:
+    return NotADirectoryError(f"the index folder {index_dir} is a file: choose another --index-dir")
+
+
 @contextmanager
 def _locked(index_dir: Path):
     """Serialise builds between processes sharing an index folder."""
@@ -211,7 +215,7 @@ def _locked(index_dir: Path):
         index_dir.mkdir(parents=True, exist_ok=True)
         handle = open(index_dir / ".lock", "w")
     except (FileExistsError, NotADirectoryError):  # a file where the folder should be
-        raise NotADirectoryError(f"the index folder {index_dir} is a file: choose another --index-dir") from None
+        raise not_a_folder(index_dir) from None
     except OSError as exc:
         raise _Unwritable(exc.errno, exc.strerror) from None
     with handle:

@@ -44,6 +44,8 @@ class Bot:
         if isinstance(index_dir, str) and not index_dir.strip():
             raise ValueError("index_dir is empty: give a folder")  # not the default one
         self.index_dir = Path(os.path.abspath(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX))
+        if self.index_dir.is_file():  # said first: a file inside the documents' folder would go missing from them
+            raise index_mod.not_a_folder(self.index_dir)
         self.model = None
         self._rw = _ReadWrite()
         self._load(progress, rebuild)

@@ -290,6 +290,12 @@ def test_an_index_dir_that_is_a_file_is_said_so(bot, work, capsys):
     (work / "a-file").write_text("not a folder", encoding="utf-8")
     code, _, err = run_cli(capsys, "ask", "Dove ha sede il comando NSatu?", "--index-dir", str(work / "a-file"))
     assert code == 2 and "is a file: choose another --index-dir" in err, err
+    # ...also when that file is one of the documents (it had read "holds no text files")
+    (work / "docs").mkdir()
+    (work / "docs" / "note.txt").write_text("Il comando ha sede a Wiesbaden.", encoding="utf-8")
+    code, _, err = run_cli(capsys, "ask", "Dove?", "--docs", str(work / "docs"),
+                           "--index-dir", str(work / "docs" / "note.txt"))
+    assert code == 2 and "is a file: choose another --index-dir" in err, err
 
 
 def test_eval_refuses_cases_about_other_documents(bot):
