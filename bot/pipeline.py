@@ -53,6 +53,10 @@ class Bot:
     def _load(self, progress: bool = False, rebuild: bool = False) -> None:
         """Read the documents and load (or build) their index. The stamps refresh() compares are set last:
         a reload that fails (say, a document was deleted) is tried again by the next ask(), never half-used."""
+        try:  # made before the folders are stamped: inside a documents folder, making it is no edit of theirs
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # a read-only disk, or a file in its place: load_or_build says which
         folders = self._folder_stamps()  # before listing them: a file added meanwhile shows as a change
         documents = load_documents(self.paths, exclude=self.index_dir)
         if self.model is None:

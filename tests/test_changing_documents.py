@@ -86,6 +86,16 @@ def test_a_change_of_permissions_only_reloads_and_never_rebuilds(live, monkeypat
     assert "Wiesbaden" in a.text and bot.index.path == built and not bot.changed()
 
 
+def test_an_index_made_inside_the_documents_folder_is_no_change_of_theirs(tmp_path, monkeypatch):
+    """Creating the index folder there touches the documents folder: the first ask() must not reload for it."""
+    folder = write(tmp_path / "corpus", {"nsatu.txt": DOC})
+    bot = Bot([folder], index_dir=folder / "index")
+    assert not bot.changed()
+    loads = []
+    monkeypatch.setattr(bot, "_load", lambda *a, **k: loads.append(1))
+    assert bot.ask(Q_BASE).text and loads == []
+
+
 def test_document_deleted_from_a_folder_is_dropped(live):
     folder, bot = live
     (folder / "faro.txt").unlink()
