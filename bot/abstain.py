@@ -13,8 +13,8 @@ Then several signals must agree before we answer:
      by name ("in che anno", "what year"; "Wednesday" is no date), the moment of a past event ("when was X set
      up?": a date or an anchor such as "durante la visita"; a bare "when" is only a preference, as rules answer it
      with conditions), a count of a unit ("how many days" needs days: "five months" does not say how many days),
-     a count of what the passage names next to a figure ("quante navi": "più navi militari" says no number of
-     ships), a price ("how much does it cost", "in euro": an amount of money or "free of charge"), a weight or a
+     a count of what the passage names next to a figure ("quanti treni": "più treni del solito" says no number of
+     trains), a price ("how much does it cost", "in euro": an amount of money or "free of charge"), a weight or a
      temperature (a figure in its unit: "2.1 kg", "90 °C"; "for two people" does not say how heavy), an e-mail
      address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
      "ha affermato", "said");

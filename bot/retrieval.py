@@ -119,7 +119,7 @@ def answer_type_match(text: str, wanted: set[str], given: frozenset[str] = froze
     """1.0 when the sentence holds every kind of thing the question asks for, 0 when it asks for none.
     A place must be one the question does not name (`given`: its accent-folded words): "Where did Rossi
     speak?" is not answered by "accanto a Rossi". A figure must count what the question counts (`counted`)
-    when the sentence names that: "più navi militari" does not say how many ships."""
+    when the sentence names that: "più treni del solito" does not say how many trains."""
     if not wanted:
         return 0.0
     return float(all(_holds(text, kind, given, counted) for kind in wanted))
@@ -141,7 +141,7 @@ class Counted:
         return cls(language, frozenset(languages.stemmer(language).stemWords(sorted(found))))
 
     def near_figure(self, text: str, reach: int = 6) -> bool | None:
-        """Is a figure within `reach` words of a word naming what is counted ("40 navi", "XNUMX testate nucleari",
+        """Is a figure within `reach` words of a word naming what is counted ("40 treni", "XNUMX nuovi vagoni",
         "the number of members is 9", "many people live in Rome, about 3 million")? None if no word names it.
         The words are the two after "how many", so a verb ("how many people *live*") counts as well: a passage
         naming only the verb, far from its figure, is a false abstention this accepts."""
