@@ -53,10 +53,6 @@ class Bot:
     def _load(self, progress: bool = False, rebuild: bool = False) -> None:
         """Read the documents and load (or build) their index. The stamps refresh() compares are set last:
         a reload that fails (say, a document was deleted) is tried again by the next ask(), never half-used."""
-        try:  # made before the folders are stamped: inside a documents folder, making it is no edit of theirs
-            self.index_dir.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            pass  # a read-only disk, or a file in its place: load_or_build says which
         folders = self._folder_stamps()  # before listing them: a file added meanwhile shows as a change
         documents = load_documents(self.paths, exclude=self.index_dir)
         if self.model is None:
@@ -74,21 +70,31 @@ class Bot:
         self.words = vocabulary([*self.texts.values(), *self.names.file_names()])
         self._vocabularies: dict[frozenset[str], frozenset[str]] = {}
         self.abstainer = self._calibrate()
-        self._stamps = {**folders, **{d.path: d.stamp for d in documents}}
+        self._folders, self._stamps = folders, {d.path: d.stamp for d in documents}
 
     def _folder_stamps(self) -> dict:
-        # every folder load_documents walks, linked ones too: a file added or deleted there changes its stamp
-        return {folder: file_stamp(folder) for given in map(Path, self.paths) if given.is_dir()
+        # every folder load_documents walks, linked ones too: a file added or deleted there changes what it lists
+        return {folder: self._listing(folder) for given in map(Path, self.paths) if given.is_dir()
                 for folder, _ in walk(given, self.index_dir)}
+
+    def _listing(self, folder: Path) -> tuple[str, ...]:
+        """What a folder holds, by name: not its time, which the index folder changes when it is made among the
+        documents (the first ask() reloaded everything for it), nor hidden entries; () if it is gone."""
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return ()
+        return tuple(sorted(n for n in names if not n.startswith(".") and folder / n != self.index_dir))
 
     def changed(self) -> bool:
         """True when a document (or a folder of them) was edited, replaced, added or deleted since it was read."""
-        return any(file_stamp(path) != stamp for path, stamp in self._stamps.items())
+        return (any(file_stamp(path) != stamp for path, stamp in self._stamps.items())
+                or any(self._listing(folder) != names for folder, names in self._folders.items()))
 
     def refresh(self) -> bool:
         """Reload documents and index if anything changed on disk (True if it did), so no answer ever quotes
         text the file no longer holds. DocumentError, naming the file, if a document is gone or unusable now.
-        Costs one stat per document when nothing changed; ask() calls it first."""
+        Costs one stat per document and one listing per folder when nothing changed; ask() calls it first."""
         if not self.changed():
             return False
         with self._rw.writing():  # waits for answers in progress; new ones wait for the reload

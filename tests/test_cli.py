@@ -291,10 +291,10 @@ def test_an_index_dir_that_is_a_file_is_said_so(bot, work, capsys):
     code, _, err = run_cli(capsys, "ask", "Dove ha sede il comando NSatu?", "--index-dir", str(work / "a-file"))
     assert code == 2 and "is a file: choose another --index-dir" in err, err
     # ...also when that file is one of the documents (it had read "holds no text files")
-    (work / "docs").mkdir()
-    (work / "docs" / "note.txt").write_text("Il comando ha sede a Wiesbaden.", encoding="utf-8")
-    code, _, err = run_cli(capsys, "ask", "Dove?", "--docs", str(work / "docs"),
-                           "--index-dir", str(work / "docs" / "note.txt"))
+    (work / "notes").mkdir(exist_ok=True)
+    (work / "notes" / "note.txt").write_text("Il comando ha sede a Wiesbaden.", encoding="utf-8")
+    code, _, err = run_cli(capsys, "ask", "Dove?", "--docs", str(work / "notes"),
+                           "--index-dir", str(work / "notes" / "note.txt"))
     assert code == 2 and "is a file: choose another --index-dir" in err, err
 
 
