@@ -27,15 +27,17 @@ from .lexical import LIST_MARKER, fold, stopwords
 # a year: 1000-2099, or four digits after "nel", "in", "anno", "year"... ("nel 1320", "in 2150")
 _DATED = re.compile(r"\b(?:nel|nell['’]anno|anno|dal|fino al|entro il|in|year|since|until|by)\s+\d{4}\b", re.IGNORECASE)
 _YEAR = r"\b(?:1\d\d\d|20\d\d)\b|" + _DATED.pattern
-# a date asked for by name ("what date", "in che data"): a year, a month, or a date in figures ("12/03/2024",
-# "12.03.2024"; not a version, "2.1.12"); a weekday or "today" only says when, and is no date. English "may" is a
-# month only next to a day ("May 3", "3rd of May"), and a short month only before one ("Jan 5", "3 mag")
+# a date asked for by name ("what date", "in che data"): a year, a month, or a date in figures ("12/03/24",
+# "12-03-2024"; "12.03.2024" by its year; a version, "2.1.12", is none); a weekday or "today" only says when, and
+# is no date. English "may" is a month only next to a day ("May 3", "3rd of May"), a short month only before or
+# after one ("Jan 5", "3 mag")
 _MONTHS_LONG = (r"gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre|"
                 r"january|february|march|april|june|july|august|september|october|november|december")
 _MONTHS_SHORT = r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|gen|mag|giu|lug|ago|set|ott|dic)\.?"
-_CALENDAR = re.compile(_YEAR + rf"|\b(?:{_MONTHS_LONG})\b|" + r"\bmay\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?may\b|"
+_CALENDAR = re.compile(_YEAR + rf"|\b(?:{_MONTHS_LONG})\b|"
+                       r"\bmay\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?may\b|"
                        rf"\b{_MONTHS_SHORT}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS_SHORT}(?!\w)|"
-                       r"(?<![\w.])\d{1,2}(?:/\d{1,2}/\d{2,4}|-\d{1,2}-\d{2,4}|\.\d{1,2}\.\d{4})(?![\w.]\d)", re.IGNORECASE)
+                       r"(?<![\w.])\d{1,2}(?:/\d{1,2}/|-\d{1,2}-)\d{2}(?:\d{2})?(?!\d|[\w.]\d)", re.IGNORECASE)
 _DATE = re.compile(_CALENDAR.pattern + r"|\b(?:luned|marted|mercoled|gioved|venerd|sabato|domenica|oggi|ieri|monday|"
                    r"tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)", re.IGNORECASE)
 # Italian writes numbers as one word ("duemila", "trentadue", "quarantamila"): two or more of these parts
@@ -61,7 +63,8 @@ _LABEL = re.compile(f"(?m:^{LIST_MARKER.pattern})|"
 _FIGURE = r"(?<![\w.])\d"
 _TYPE_PATTERNS = {
     # "di un minuto", "for a week": one of a unit is a quantity too
-    "number": re.compile(rf"{_FIGURE}|\b(?i:{_NUMERALS})\b(?<!\b(?i:due))|\b(?i:due)\b(?!\s+to\b)|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
+    # (number words in any case, "Twelve countries...", but not English "due to")
+    "number": re.compile(rf"{_FIGURE}|\b(?!(?i:due\s+to)\b)(?i:{_NUMERALS})\b|\b(?i:a|an|un|uno|una)\s+(?i:{_UNITS})\b"),
     "year": re.compile(_YEAR),  # "in che anno?": a weekday or "today" does not say which year
     "date": _CALENDAR,
     "time": _DATE,  # "when?": a date is preferred, not required (see language_data.py)
@@ -145,6 +148,9 @@ class Counted:
         "the number of members is 9", "many people live in Rome, about 3 million")? None if no word names it.
         The words are the two after "how many", so a verb ("how many people *live*") counts as well: a passage
         naming only the verb, far from its figure, is a false abstention this accepts."""
+        folded = fold(text)
+        if not any(stem[:3] in folded for stem in self.stems):
+            return None  # most candidates never name it: no need to split and stem them
         text = _DATED.sub(lambda m: " " * len(m.group()), text)  # "until 2027" dates, counts nothing
         tokens = list(languages.WORD.finditer(text))
         stems = languages.stemmer(self.language).stemWords([fold(t.group()) for t in tokens])
@@ -205,7 +211,7 @@ class Retriever:
         same = self.segment_languages[ids] == languages.detect(question)
         lex = np.where(same, lex, lex * self.scoring.lexical_cross_language)  # across languages only names match
         wanted, given = languages.expected_types(question), frozenset(map(fold, languages.WORD.findall(question)))
-        counted = Counted.of(question) if "number" in wanted else None
+        counted = Counted.of(question)
         types = np.array([answer_type_match(segs[i].text, wanted, given, counted) for i in ids], dtype=np.float32)
         intro = np.isin(ids, self.introductions(question)).astype(np.float32)
         negation = [languages.negated(segs[i].text) for i in ids] if languages.negated(question) else np.zeros(len(ids))

@@ -267,7 +267,7 @@ def test_a_weight_is_never_answered_with_a_count(tmp_path):
     ("Il vertice si è tenuto il 12 marzo a Roma.", True), ("Released on 2024-03-12.", True),
     ("Firmato il 12/03/2024.", True), ("It was published in 2009.", True),  # a year dates it, if roughly
     ("The summit was held on May 3.", True), ("On the 3rd of May.", True), ("Signed Jan 5.", True),
-    ("Firmato il 3 mag.", True), ("Upgrade to version 2.1.12 first.", False),  # a version is no date
+    ("Firmato il 3 mag.", True), ("Firmato il 12/03/24.", True), ("Pagina 1/2/345.", False), ("Upgrade to version 2.1.12 first.", False),
     ("You may want to sign it.", False),  # "may" is a month only next to a day
     ("Mercoledì i due leader si sono incontrati.", False), ("Today the leaders met.", False),  # says when, no date
 ])
