@@ -14,9 +14,9 @@ Then several signals must agree before we answer:
      up?": a date or an anchor such as "durante la visita"; a bare "when" is only a preference, as rules answer it
      with conditions), a count of a unit ("how many days" needs days: "five months" does not say how many days),
      a count of what the passage names next to a figure ("quanti treni": "più treni del solito" says no number of
-     trains), a price ("how much does it cost", "in euro": an amount of money or "free of charge"), a weight or a
-     temperature (a figure in its unit: "2.1 kg", "90 °C"; "for two people" does not say how heavy), an e-mail
-     address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
+     trains; a count asked for "today" is not a forecast, "by 2030"), a price ("how much does it cost", "in euro": an
+     amount of money or "free of charge"), a weight or a temperature (a figure in its unit: "2.1 kg", "90 °C";
+     "for two people" does not say how heavy), an e-mail address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
      "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both; a bare version, "v2", when it uses the number);
@@ -223,6 +223,9 @@ class Abstainer:
             written = sorted({r for r in CODE_RUN.findall(question) if any(w.lower() in unknown for w in WORD.findall(r))})
             return Decision(True, threshold, "code", tuple(written))
         wanted = languages.expected_types(question) & STRICT_TYPES
-        if wanted and not answer_type_match(best_text, wanted, counted=Counted.of(question)):
+        counted = Counted.of(question)
+        if wanted and not answer_type_match(best_text, wanted, counted=counted):
+            if counted and counted.now:  # "how many today?": the passage may hold a forecast, never a current figure
+                wanted = {"number_now" if kind == "number" else kind for kind in wanted}
             return Decision(True, threshold, "kind", tuple(sorted(wanted)))
         return Decision(False, threshold)

@@ -63,6 +63,10 @@ LANGUAGES: dict[str, dict] = {
             (r"\b(cosa|che|come)\b[^?]{0,20}\b(ha|hanno)\s+(detto|risposto|dichiarato|affermato|replicato|reagito|"
              r"commentato|sostenuto|annunciato|avvertito)\b", "speech"),
         ],
+        # a count asked for as it stands now ("quante navi ha oggi?"), and a clause that gives a forecast instead
+        # ("si prevede che entro il 2030 avrà 40 navi"): the forecast does not say how many there are now
+        "now": r"\b(?:oggi|attualmente|adesso|al momento|ad oggi|oggigiorno|in questo momento)\b",
+        "projection": r"\b(?:entro (?:il |la fine del )?\d{4}|si prevede|prevede che|si stima che|si prevedono)\b",
         # "who/what is X?" asks what X is: a text says it where it defines X, or first names it (bot/retrieval.py)
         "definition": r"^(?:e\s+)?(?:chi\s+|che\s+cos(?:a\s+|['’]\s*)|cosa\s+|cos['’]\s*)(?:è|e'|e|era|sono|erano)\s+",
         # a leading scope before the question proper ("Nella GPL, che cos'è...?"): skipped when reading it
@@ -140,6 +144,9 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?(what|how)( else)? did\b[^?]{1,80}?\b(say|reply|answer|respond|react|claim|warn|insist|tell|"
              r"declare|state|announce|comment)\b", "speech"),  # not "what does the licence say": a text says
         ],
+        "now": r"\b(?:today|currently|now|at present|presently|nowadays|at the moment|as of today)\b",
+        "projection": r"\b(?:by (?:the end of )?\d{4}|expected to|projected to|forecasts?|forecast to|predicted to|"
+                      r"estimated to reach)\b",
         "definition": r"^(?:and\s+)?(?:who|what)(?:\s+(?:is|was|are|were)|['’]s)\s+",
         "scope": r"(?:in|under|according to|for|within)\b[^,?]{1,60},\s*",
         "defining": ["is", "are", "means", "mean", "shall mean", "refers to", "refer to", "stands for"],

@@ -16,6 +16,9 @@ FUSED = re.compile(r"([^\W\d_]{2,}?)v?(\d+)")  # a name fused with its version: 
 VERSION = re.compile(r"v(\d+(?:\.\d+)*)", re.IGNORECASE)  # a version on its own: "GPL v1", "v2.1"
 
 
+# a question about the present, and a clause that gives a forecast (any supported language: the passage's may differ)
+NOW = re.compile("|".join(res["now"] for res in LANGUAGES.values()), re.IGNORECASE)
+PROJECTION = re.compile("|".join(res["projection"] for res in LANGUAGES.values()), re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:%s)\b|n['’]t\b" % "|".join(w for res in LANGUAGES.values() for w in res["negations"]),
                        re.IGNORECASE)
 

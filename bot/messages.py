@@ -22,7 +22,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_uncertain": "Risposta incerta: un altro passo ottiene quasi lo stesso punteggio ({where}).",
         "or": " o ", "quote": "«{}»", "paragraph": "paragrafo", "chars": "caratteri",
         # the kinds of thing a question can ask for (languages.expected_types)
-        "number": "un numero", "clock": "un orario", "year": "un anno", "date": "una data",
+        "number": "un numero", "number_now": "un numero attuale", "clock": "un orario", "year": "un anno", "date": "una data",
         "moment": "una data o un momento", "duration": "una durata", "price": "un prezzo", "weight": "un peso",
         "temperature": "una temperatura", "email": "un indirizzo e-mail", "speech": "parole riportate",
         "hours": "un numero di ore", "days": "un numero di giorni", "weeks": "un numero di settimane",
@@ -40,7 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_unknown": "The document uses none of the question's words ({detail}).",
         "why_uncertain": "Uncertain answer: another passage scores almost as high ({where}).",
         "or": " or ", "quote": "“{}”", "paragraph": "paragraph", "chars": "characters",
-        "number": "figure", "clock": "time of day", "year": "year", "date": "date", "moment": "date or moment",
+        "number": "figure", "number_now": "current figure", "clock": "time of day", "year": "year", "date": "date", "moment": "date or moment",
         "duration": "duration",
         "price": "price", "weight": "weight", "temperature": "temperature", "email": "e-mail address",
         "speech": "reported speech", "hours": "number of hours",

@@ -59,6 +59,8 @@ _LABEL = re.compile(f"(?m:^{LIST_MARKER.pattern})|"
                     r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
                     r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*"
                     r"(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*", re.IGNORECASE)
+# a clause: what lies between punctuation ("China has 500 today, and by 2030 it will have 1,000": two)
+_CLAUSE = re.compile(r"[^,;:.!?()\n]+")
 # a figure starts a token: the digits of a name or version ("CC0", "GPLv2", "v2.1") count nothing
 _FIGURE = r"(?<![\w.])\d"
 _TYPE_PATTERNS = {
@@ -130,18 +132,30 @@ def answer_type_match(text: str, wanted: set[str], given: frozenset[str] = froze
 
 @dataclass(frozen=True)
 class Counted:
-    """What a "how many"/"quanti" question counts: the stems of the (up to two) words after it, in its language."""
+    """What a "how many"/"quanti" question counts: the stems of the (up to two) words after it, in its language,
+    and whether it asks how many there are now ("today", "attualmente")."""
     language: str
     stems: frozenset[str]
+    now: bool = False
 
     @classmethod
     def of(cls, question: str) -> Counted | None:
-        found = {w for m in languages.COUNT_OF.finditer(languages.unscoped(question).lower()) for w in m.groups() if w}
+        question = languages.unscoped(question).lower()
+        found = {w for m in languages.COUNT_OF.finditer(question) for w in m.groups() if w}
         found = {fold(w) for w in found} - stopwords()
-        if not found:
+        now = languages.NOW.search(question) is not None
+        if not found and not now:
             return None
         language = languages.detect(question)
-        return cls(language, frozenset(languages.stemmer(language).stemWords(sorted(found))))
+        return cls(language, frozenset(languages.stemmer(language).stemWords(sorted(found))), now)
+
+    def current(self, text: str) -> str:
+        """The text with every clause that gives a forecast blanked, for a question about now: "si prevede che
+        entro il 2030 avrà XNUMX testate" does not say how many there are today."""
+        if not self.now:
+            return text
+        return _CLAUSE.sub(lambda m: " " * len(m.group()) if languages.PROJECTION.search(m.group()) else m.group(),
+                           text)
 
     def near_figure(self, text: str, reach: int = 6) -> bool | None:
         """Is a figure within `reach` words of a word naming what is counted ("40 treni", "XNUMX nuovi vagoni",
@@ -167,6 +181,7 @@ def _holds(text: str, kind: str, given: frozenset[str], counted: Counted | None 
     if kind in ("number", "duration"):
         text = _LABEL.sub(" ", text)  # "0) Convey ... by section 6" counts nothing
     if kind == "number" and counted is not None:
+        text = counted.current(text)
         near = counted.near_figure(text)
         if near is not None:
             return near

@@ -328,6 +328,36 @@ def test_a_count_needs_a_figure_near_what_it_counts_where_the_text_names_that(qu
     assert answer_type_match(sentence, languages.expected_types(question), counted=counted) == float(holds)
 
 
+@pytest.mark.parametrize("question, sentence, holds", [
+    # a forecast says how many there will be, not how many there are now
+    ("How many employees does the firm have today?", "The firm is expected to reach 500 employees by 2027.", False),
+    ("How many employees does the firm have today?", "The firm has 200 employees today and plans to hire more.", True),
+    ("How many employees does the firm have now?", "It has 200 employees, and by 2027 it will have 500.", True),
+    ("How many employees will the firm have by 2027?", "The firm is expected to reach 500 employees by 2027.", True),
+    ("Quanti dipendenti ha attualmente l'azienda?", "Si prevede che entro il 2027 l'azienda arriverà a 500 "
+                                                   "dipendenti.", False),
+    ("Quanti dipendenti ha attualmente l'azienda?", "Oggi l'azienda conta 200 dipendenti.", True),
+    ("Quanti dipendenti avrà l'azienda nel 2027?", "Si prevede che entro il 2027 l'azienda arriverà a 500 "
+                                                  "dipendenti.", True),
+    # across languages too: the forecast is the passage's, in its own words
+    ("How many stores does the chain have now?", "Si prevede che entro il 2028 la catena aprirà 40 negozi.", False),
+    ("How many stores does the chain have now?", "La catena ha 25 negozi; entro il 2028 ne aprirà altri 40.", True),
+])
+def test_a_count_asked_for_now_is_not_answered_by_a_forecast(question, sentence, holds):
+    counted = Counted.of(question)
+    assert answer_type_match(sentence, languages.expected_types(question), counted=counted) == float(holds)
+
+
+def test_a_forecast_is_no_answer_to_how_many_now(tmp_path):
+    (tmp_path / "fleet.txt").write_text(
+        "Harbour Ferries runs boats across the bay.\n\nThe company expects to operate 30 electric ferries by 2028, "
+        "its director said.\n\nTickets are sold at the pier.\n", encoding="utf-8")
+    fleet = Bot([tmp_path], index_dir=tmp_path / "index")
+    now = fleet.ask("How many electric ferries does Harbour Ferries operate today?")
+    assert now.abstained and now.check == "kind" and "no current figure" in now.reason, now.text
+    assert "30 electric ferries" in fleet.ask("How many electric ferries will Harbour Ferries operate by 2028?").text
+
+
 def test_a_place_follows_a_preposition_articulated_or_not():
     from bot.retrieval import answer_type_match
 
