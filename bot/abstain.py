@@ -16,7 +16,8 @@ Then several signals must agree before we answer:
      a count of what the passage names next to a figure ("quanti treni": "più treni del solito" says no number of
      trains; a count asked for "today" is not a forecast, "by 2030"), a price ("how much does it cost", "in euro": an
      amount of money or "free of charge"), a weight or a temperature (a figure in its unit: "2.1 kg", "90 °C";
-     "for two people" does not say how heavy), an e-mail address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
+     "for two people" does not say how heavy), a person asked for by role ("quale giornalista", "who wrote": a name
+     the question does not give, not a country or a month), an e-mail address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
      "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both; a bare version, "v2", when it uses the number);
@@ -45,7 +46,7 @@ from .retrieval import Counted, answer_type_match
 
 # types whose absence means the passage cannot be the answer
 STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "weight", "temperature", "email",
-                "speech", *languages.UNITS}
+                "speech", "person", *languages.UNITS}
 
 
 CODE_RUN = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*")  # words joined by "-", "." or "/": "F-35", "1.5", "24/7"
@@ -223,8 +224,8 @@ class Abstainer:
             written = sorted({r for r in CODE_RUN.findall(question) if any(w.lower() in unknown for w in WORD.findall(r))})
             return Decision(True, threshold, "code", tuple(written))
         wanted = languages.expected_types(question) & STRICT_TYPES
-        counted = Counted.of(question)
-        if wanted and not answer_type_match(best_text, wanted, counted=counted):
+        counted, given = Counted.of(question), frozenset(map(fold, WORD.findall(question)))
+        if wanted and not answer_type_match(best_text, wanted, given, counted):
             if counted and counted.now:  # "how many today?": the passage may hold a forecast, never a current figure
                 wanted = {"number_now" if kind == "number" else kind for kind in wanted}
             return Decision(True, threshold, "kind", tuple(sorted(wanted)))

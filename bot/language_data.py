@@ -12,6 +12,25 @@ import bm25s.stopwords as _sw
 # duration, see expected_types), and check 4 does not test the word (bot/abstain.py)
 _MEASURES_EN = ["big", "large", "tall", "high", "old", "far", "wide", "long", "deep", "heavy", "thick"]
 
+# people named by their role: "quale giornalista", "the name of the minister", "who is the maintainer" ask for a
+# person's name (bot/retrieval.py: a name the question does not give, and no country, language, month or day)
+_ROLES_IT = (r"giornalist[ai]|ministr[oaie]|president[ei]|presidentessa|autor[ei]|autrice|direttor[ei]|direttrice|"
+             r"comandant[ei]|sindac[oi]|avvocat[oi]|portavoce|fondator[ei]|fondatrice|manutentor[ei]|maintainers?|"
+             r"sviluppator[ei]|reporter|ambasciator[ei]|successor[ei]|giudic[ei]|redattor[ei]|scrittor[ei]")
+_ROLES_EN = (r"journalists?|ministers?|presidents?|authors?|directors?|commanders?|mayors?|lawyers?|attorneys?|"
+             r"spokes(?:person|man|woman)|founders?|maintainers?|developers?|reporters?|ambassadors?|successors?|"
+             r"judges?|editors?|writers?|ceo")
+_WORDS = r"(?:\W+[^\W\d_]+)"  # a few words between the question word and the role: "which Kyodo News journalist"
+
+
+def _person(which: str, of: str, name: str, who: str, roles: str, doing: str) -> str:
+    """Which/name/who within a few words of a role ("which *of* the..." ends the kind words), or who did
+    something only a person or an organisation does ("who wrote", "chi ha fondato")."""
+    kind_word = rf"(?:\s+(?!(?:{of})\b)[^\W\d_]+)"
+    return (rf"\b(?:{which}){kind_word}{{0,2}}?\s+(?:{roles})\b|\b(?:{name}){_WORDS}{{0,4}}?\W+(?:{roles})\b|"
+            rf"\b{who}{_WORDS}{{0,4}}?\W+(?:{roles})\b|\b{who}\s+(?:{doing})\b")
+
+
 LANGUAGES: dict[str, dict] = {
     "it": {
         "punkt": "italian",
@@ -29,7 +48,8 @@ LANGUAGES: dict[str, dict] = {
         # question cue (regex on the lower-cased question) -> answer type the passage should hold. "year" and
         # "date" (asked for by name) are required; "time" (when?) only preferred: in rules and contracts "when" asks
         # for a condition ("when You institute litigation") as often as for a date. The "moment" of a past event is
-        # required. No "person" (who/chi): a capitalised-word pattern matches nearly every sentence (docs/design.md)
+        # required. A person only when asked by role ("quale giornalista"): a bare who/chi is answered by "chiunque",
+        # "the Licensor" as often as by a name (docs/design.md)
         "cues": [
             # not "per quanto riguarda" (as for), "in quanto" (since), "tanto quanto" (as much as), nor a number
             # negated ("se la fattura non ha nessun numero di serie"); the plural always counts ("per quanti anni")
@@ -57,6 +77,9 @@ LANGUAGES: dict[str, dict] = {
             (r"\bquanto pes(a|ano|ava|avano)\b|\bquanto è pesante\b|\b(qual è|quale è|qual'è) (il )?(suo |loro )?peso"
              r"(\?|$| (di|del|della|dello|dei|degli|delle|dell['’]))", "weight"),
             (r"\b(che|quale) temperatura\b|\bqual è la temperatura\b|\bquanti gradi\b(?! di\b)", "temperature"),
+            (_person("quale|quali", "di|del|della|dei|degli|delle|dello|dell", "nome|nomi|chiama|chiamano", "chi",
+                     _ROLES_IT, r"(?:(?:ha|hanno|aveva|avrà)\s+)?(?:scritto|scrisse|mantiene|mantengono|fondato|"
+                                r"creato|inventato|redatto|succederà)"), "person"),
             (r"\bindirizz[oi] (e-?mail|di posta)", "email"),  # an address asked for, not "posso mandarlo per email?"
             # what someone said is answered by reported speech: a quote or a verb of saying (not "in risposta a").
             # Not "aggiunto"/"add": "cosa ha aggiunto la versione 2?" asks for a feature
@@ -140,6 +163,9 @@ LANGUAGES: dict[str, dict] = {
             (r"\bhow heavy\b|\b(how much|what) (does|do|did|will|would|is|are|was|were)\b[^?]{0,60}\bweigh(ed)?\b|"
              r"\bwhat(\W?s| is| was) (the|its|their) weight\b|['’]s weight\b", "weight"),
             (r"\b(what|which) temperature\b|\bhow (hot|cold)\b|\bwhat(\W?s| is| was) the temperature\b", "temperature"),
+            (_person("which", "of", "name|names|named|called", "who", _ROLES_EN,
+                     r"(?:(?:will|did|has|have)\s+)?(?:wrote|written|maintains?|maintained|drafted|founded|created|"
+                     r"invented|authored|succeed\w*)"), "person"),
             (r"\be-?mail address", "email"),  # an address asked for, not "can I send it by email?"
             (r"^(and\s+)?(what|how)( else)? did\b[^?]{1,80}?\b(say|reply|answer|respond|react|claim|warn|insist|tell|"
              r"declare|state|announce|comment)\b", "speech"),  # not "what does the licence say": a text says

@@ -66,6 +66,24 @@ def _identifier():
     return identifier
 
 
+@lru_cache(maxsize=1)
+def not_people() -> frozenset[str]:
+    """Capitalised words that name no person, accent-folded, in every supported language: countries and regions,
+    languages, months and weekdays ("Cina", "Germany", "Italiano", "Mercoledì"), from CLDR's data (babel)."""
+    from babel import Locale  # CLDR tables: loaded only for a question that asks for a person
+
+    from .lexical import fold  # lexical imports this module
+
+    out: set[str] = set()
+    for code in LANGUAGES:
+        locale = Locale(code)
+        names = [*locale.territories.values(), *locale.languages.values()]
+        names += [n for context in ("format", "stand-alone") for table in (locale.days, locale.months)
+                  for n in table[context]["wide"].values()]
+        out.update(w for name in names for w in WORD.findall(fold(name)))
+    return frozenset(out)
+
+
 def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = unscoped(question).lower()

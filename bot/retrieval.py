@@ -175,7 +175,27 @@ class Counted:
                                                    tokens[min(len(tokens) - 1, i + reach)].end()) for i in places)
 
 
+def names_someone(text: str, given: frozenset[str]) -> bool:
+    """Does the text name someone the question does not (`given`: its accent-folded words)? A capitalised word
+    inside a sentence, not a country, language, month or day, nor a form of a question's word ("Giappone" for
+    "Giapponese"): "a Kyodo News, Rutte ha lanciato l'allarme sulla Cina" names no journalist."""
+    for m in languages.WORD.finditer(text):
+        word = m.group()
+        if not word[0].isupper() or word.isupper():
+            continue  # an acronym ("NATO", "<INVIO>") names no one
+        before = text[:m.start()].rstrip()
+        if not before or before[-1] in ".!?:;\"«“(•*-–—#>|":
+            continue  # a sentence or an item starts with a capital anyway
+        folded = fold(word)
+        if (folded not in given and folded not in languages.not_people()
+                and not any(len(g) >= 4 and folded[:4] == g[:4] for g in given)):
+            return True
+    return False
+
+
 def _holds(text: str, kind: str, given: frozenset[str], counted: Counted | None = None) -> bool:
+    if kind == "person":
+        return names_someone(text, given)
     if kind == "place":
         return any(fold(m.group(1)) not in given for m in _TYPE_PATTERNS[kind].finditer(text))
     if kind in ("number", "duration"):

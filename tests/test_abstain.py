@@ -358,6 +358,44 @@ def test_a_forecast_is_no_answer_to_how_many_now(tmp_path):
     assert "30 electric ferries" in fleet.ask("How many electric ferries will Harbour Ferries operate by 2028?").text
 
 
+@pytest.mark.parametrize("question, asks", [
+    ("Quale giornalista ha intervistato il sindaco?", True), ("Which Kyodo News journalist interviewed him?", True),
+    ("What is the name of the minister of defence?", True), ("Come si chiama il direttore del museo?", True),
+    ("Who is the current maintainer?", True), ("Chi ha scritto il manuale?", True), ("Who founded the club?", True),
+    # a bare who is answered by "anyone", "the Licensor"; a role after "of" is not the kind asked for
+    ("Who can use the software?", False), ("Chi può partecipare?", False),
+    ("Which packages need a maintainer?", False), ("Quale percentuale di sviluppatori usa Linux?", False),
+    ("Di quale paese è stato ministro?", False),
+])
+def test_a_person_is_asked_for_by_role(question, asks):
+    assert ("person" in languages.expected_types(question)) == asks
+
+
+@pytest.mark.parametrize("question, sentence, holds", [
+    ("Which reporter interviewed the mayor?", "The mayor spoke to Anna Rossi of the local radio.", True),
+    ("Which reporter interviewed the mayor?", "The mayor spoke to the local radio about Italy and France.", False),
+    ("Chi ha scritto il manuale?", "Il manuale è stato scritto da Paolo Bianchi nel 2019.", True),
+    ("Chi ha scritto il manuale?", "Il manuale è disponibile in Italiano e in Inglese da Marzo.", False),
+    ("Who maintains the tool?", "The tool follows the GNU and POSIX conventions.", False),  # acronyms name no one
+    ("Which journalist interviewed Rossi?", "Rossi gave an interview on Monday.", False),   # the question's own name
+    ("Who maintains the tool?", "Maintenance is slow. Updates come yearly.", False),        # sentences start capitalised
+])
+def test_a_person_asked_for_is_a_name_the_question_does_not_give(question, sentence, holds):
+    given = frozenset(map(fold, languages.WORD.findall(question)))
+    assert answer_type_match(sentence, languages.expected_types(question), given) == float(holds)
+
+
+def test_a_passage_that_names_no_one_does_not_say_who(tmp_path):
+    (tmp_path / "harbour.txt").write_text(
+        "The Lighthouse Gazette interviewed the harbour master on Monday about the storm that hit Norway.\n\n"
+        "The harbour report was written by Maria Conti and published in March.\n\nFerries left at dawn.\n",
+        encoding="utf-8")
+    harbour = Bot([tmp_path], index_dir=tmp_path / "index")
+    who = harbour.ask("Which journalist of the Lighthouse Gazette interviewed the harbour master?")
+    assert who.abstained and who.check == "kind" and "person's name" in who.reason, who.text
+    assert "Maria Conti" in harbour.ask("Who wrote the harbour report?").text
+
+
 def test_a_place_follows_a_preposition_articulated_or_not():
     from bot.retrieval import answer_type_match
 
