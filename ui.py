@@ -117,10 +117,15 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         """The question leaves the box at once, so what is typed while the answer comes is kept."""
         return message, ""
 
-    def on_ask(message, history, corpus):
+    def on_ask(message, chat: W.Conversation, corpus):
+        """The chat's history is the server's (`chat`), not the page's: a question sent while another is being
+        answered waits and follows it, and an answer to a chat cleared meanwhile is not shown."""
         if not message:  # nothing typed: nothing to do (blank or unreadable input gets a message from respond)
             return gr.skip(), gr.skip()
-        history, view = respond(message, history, corpus, default_bot)
+        with chat.turn() as generation:
+            history, view = respond(message, chat.messages, corpus, default_bot)
+            if not chat.add(generation, history):
+                return gr.skip(), gr.skip()
         return history, _view(view)
 
     def lock():
@@ -132,23 +137,25 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         on = gr.update(interactive=True)
         return on, on, gr.update(interactive=corpus is not None)
 
-    def on_upload(paths, corpus, progress=gr.Progress()):
+    def on_upload(paths, corpus, chat: W.Conversation, progress=gr.Progress()):
         progress(None, desc=INDEXING)  # the index build's own bars are internal and English only
         corpus, status, accepted = upload(paths, corpus, default_bot)
-        return _switch(corpus, status) if accepted else (corpus, status, *[gr.skip()] * 4)
+        return _switch(corpus, status, chat) if accepted else (corpus, status, *[gr.skip()] * 4)
 
-    def on_back(corpus):
+    def on_back(corpus, chat: W.Conversation):
         if corpus is None:  # already on the article: the conversation stays
             return None, "Già sull'articolo / Already on the article", *[gr.skip()] * 4
-        return _switch(*back_to_article(corpus))
+        return _switch(*back_to_article(corpus), chat)
 
-    def _switch(corpus, status):
+    def _switch(corpus, status, chat: W.Conversation):
         current = corpus.bot if corpus else default_bot
         # the examples are about the article; a conversation about other documents starts over, and says so
-        return (corpus, status, W.corpus_md(current, corpus is not None), [W.restart_message(current)],
+        chat.reset([W.restart_message(current)])
+        return (corpus, status, W.corpus_md(current, corpus is not None), chat.messages,
                 _view(W.document_view(current)), gr.update(visible=corpus is None))
 
-    def on_clear(corpus):
+    def on_clear(corpus, chat: W.Conversation):
+        chat.reset()
         return _view(W.document_view(corpus.bot if corpus else default_bot))
 
     label, value = W.document_view(default_bot)
@@ -157,6 +164,7 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
                    delete_cache=(600, 3600)) as demo:
         corpus = gr.State(None, delete_callback=lambda c: c.close() if c else None)
         pending = gr.State("")  # the question being answered, once taken out of the box
+        chat = gr.State(W.Conversation())  # this tab's conversation (each tab gets a deep copy of its own)
         gr.Markdown(INTRO)
         header = gr.Markdown(W.corpus_md(default_bot, False), elem_id="corpus")
         with gr.Row(equal_height=False):
@@ -188,18 +196,19 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
             status = gr.Markdown("", elem_id="status")
 
         switch_outputs = [corpus, status, header, chatbot, doc_view, examples.dataset]
+        # "multiple": a question sent while another is answered is answered next ("once" dropped it)
         gr.on([question.submit, send.click], take, [question], [pending, question], api_visibility="private",
-              show_progress="hidden").then(
-            on_ask, [pending, chatbot, corpus], [chatbot, doc_view], api_visibility="private",
-            show_progress="minimal").then(None, js=SCROLL_TO_QUOTE, api_visibility="private")
+              show_progress="hidden", trigger_mode="multiple").then(
+            on_ask, [pending, chat, corpus], [chatbot, doc_view], api_visibility="private",
+            show_progress="minimal", trigger_mode="multiple").then(None, js=SCROLL_TO_QUOTE, api_visibility="private")
         files.click(None, None, status, js="() => ''", api_visibility="private")  # no stale message
         files.upload(lock, None, [question, send, back, status], api_visibility="private").then(
-            on_upload, [files, corpus], switch_outputs, api_visibility="private", show_progress_on=[status],
+            on_upload, [files, corpus, chat], switch_outputs, api_visibility="private", show_progress_on=[status],
             concurrency_limit=1, concurrency_id="indexing").then(
             unlock, [corpus], [question, send, back], api_visibility="private")
-        back.click(on_back, [corpus], switch_outputs, api_visibility="private").then(
+        back.click(on_back, [corpus, chat], switch_outputs, api_visibility="private").then(
             unlock, [corpus], [question, send, back], api_visibility="private")
-        chatbot.clear(on_clear, [corpus], [doc_view], api_visibility="private")
+        chatbot.clear(on_clear, [corpus, chat], [doc_view], api_visibility="private")
 
         def ask(question: str) -> dict:
             """Ask about the bundled article. Returns Answer.to_dict(): the verbatim quote ("" when

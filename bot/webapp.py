@@ -4,6 +4,8 @@ Answer and the highlighted document view; per-session corpora built from uploade
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
 
 from . import languages, messages
 from .answer import Answer, Citation
@@ -197,3 +199,37 @@ def corpus_md(bot, uploaded: bool) -> str:
     if len(docs) == 1:
         line += f" — *{escape_md(title)}*"
     return line
+
+
+class Conversation:
+    """One browser tab's chat, kept on the server. Answers join it one at a time, in the order asked (a question
+    sent while another is answered waits for it, and reads it as history); an answer that comes after the chat
+    was cleared or switched documents is dropped: it would bring the old turns back."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.generation = 0  # bumped by every reset: a late answer can tell
+        self._turn = threading.Lock()
+
+    def __deepcopy__(self, memo) -> Conversation:
+        """Gradio gives each tab a deep copy of a state's value: a conversation of its own, with its own lock."""
+        copy = Conversation()
+        copy.messages = [dict(m) for m in self.messages]
+        return copy
+
+    def reset(self, messages: list[dict] | None = None) -> None:
+        self.messages, self.generation = list(messages or []), self.generation + 1
+
+    @contextmanager
+    def turn(self):
+        """Hold the chat for one answer; yields the generation it started in."""
+        generation = self.generation
+        with self._turn:
+            yield generation
+
+    def add(self, generation: int, messages: list[dict]) -> bool:
+        """Make `messages` the chat, unless it was reset since `generation`."""
+        if generation != self.generation:
+            return False
+        self.messages = messages
+        return True

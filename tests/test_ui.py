@@ -103,10 +103,10 @@ def test_ask_empty_question_is_an_error(client):
         client.predict("   ", api_name="/ask")
 
 
-def chat_over_http(demo, url: str, question: str, history: list) -> list:
+def chat_over_http(demo, url: str, question: str) -> list:
     """The chat's two events through the page's own queue (take the question, then answer it), with the JSON
     written by hand (ASCII escapes, so a lone surrogate reaches the server as "\\udc80", as a browser can send
-    it): the new chat history."""
+    it): the new chat history, which the server keeps per session (what the page sends as history is ignored)."""
     import httpx
 
     def event(name: str, data: list) -> list:
@@ -124,15 +124,17 @@ def chat_over_http(demo, url: str, question: str, history: list) -> list:
     session, base = "surrogates", url.rstrip("/") + "/gradio_api/queue"
     with httpx.Client(timeout=60) as http:
         event("take", [question])  # the question goes to the session's pending state
-        return event("on_ask", [None, history, None])[0]
+        forged = [{"role": "user", "content": "Qual è la capitale della Francia?"}]
+        return event("on_ask", [None, forged, None])[0]
 
 
 def test_chat_over_http_answers_a_lone_surrogate_in_the_question_or_the_history(app):
-    earlier = [{"role": "user", "content": [{"type": "text", "text": "Dove ha sede il comando NSatu? \ud800"}]}]
-    for question, history in [("Dove ha sede il comando NSatu? \udc80", []), ("E in quale paese?", earlier)]:
-        new = chat_over_http(*app, question, history)
-        assert "Wiesbaden" in json.dumps(new[len(history) + 1], ensure_ascii=False)
-        assert "NSatu? ?" in json.dumps(new[0], ensure_ascii=False)  # echoed or kept, the surrogate as "?"
+    """A lone surrogate in a question, and so in the history of the next (a follow-up that needs it)."""
+    first = chat_over_http(*app, "Dove ha sede il comando NSatu? \udc80")
+    assert "Wiesbaden" in json.dumps(first[1], ensure_ascii=False)
+    assert "NSatu? ?" in json.dumps(first[0], ensure_ascii=False)  # echoed, the surrogate as "?"
+    new = chat_over_http(*app, "E in quale paese?")
+    assert new[:len(first)] == first and "Germania" in json.dumps(new[len(first) + 1], ensure_ascii=False)
 
 
 # --- the chat function ----------------------------------------------------------------------------------

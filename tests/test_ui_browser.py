@@ -147,6 +147,44 @@ def test_the_box_empties_on_submit_and_keeps_what_is_typed_while_waiting(page):
     assert page.input_value("#question textarea") == "Who did"
 
 
+# a pasted question of the box's full length, of words the article never uses: its answer takes seconds
+SLOW = " ".join(f"parola{i:04d}" for i in range(200))[:1990] + " NSatu?"
+
+
+def chat_turns(page) -> list[tuple[str, str]]:
+    return page.evaluate("""[...document.querySelectorAll('#chat [data-testid=user], #chat [data-testid=bot]')]
+        .map(e => [e.dataset.testid, e.innerText])""")
+
+
+def send(page, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("() => document.querySelector('#question textarea').value === ''")
+
+
+def test_a_question_sent_while_another_is_answered_is_answered_after_it(page):
+    """The second question left the box and was never answered: Gradio dropped the event while one ran."""
+    send(page, SLOW)
+    send(page, "Dove ha sede il comando NSatu?")  # before the first answer comes
+    page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=user]').length == 2")
+    page.wait_for_function("() => /Wiesbaden/.test([...document.querySelectorAll('#chat [data-testid=bot]')]"
+                           ".map(e => e.innerText).join(' '))")
+    users = [text for role, text in chat_turns(page) if role == "user"]
+    assert users[0].startswith("parola0000") and users[1] == "Dove ha sede il comando NSatu?"
+
+
+def test_clearing_the_chat_while_an_answer_comes_keeps_it_clear(page):
+    """The late answer came back with the history it was sent with: the cleared turns reappeared."""
+    ask(page, "Dove ha sede il comando NSatu?")
+    send(page, SLOW)
+    page.locator("#chat button[aria-label='Clear']").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=user]').length == 0")
+    reply = ask(page, "Di quale comando NATO vorrebbe far parte il Giappone?")  # answered after the slow one
+    assert "comando NATO" in reply
+    users = [text for role, text in chat_turns(page) if role == "user"]
+    assert users == ["Di quale comando NATO vorrebbe far parte il Giappone?"], users
+
+
 def test_phone_first_visit_stays_on_the_introduction(browser, url):
     """autofocus scrolled a 390 px screen down to the question box, past the title and the document line."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
