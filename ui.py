@@ -129,13 +129,14 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         return history, _view(view)
 
     def lock():
-        """While an upload is indexed nothing can be asked: the answer would come from the old documents."""
+        """While an upload is indexed nothing can be asked (the answer would come from the old documents), and
+        nothing else uploaded (the second selection was silently dropped)."""
         off = gr.update(interactive=False)
-        return off, off, off, INDEXING
+        return off, off, off, off, INDEXING
 
     def unlock(corpus):
         on = gr.update(interactive=True)
-        return on, on, gr.update(interactive=corpus is not None)
+        return on, on, on, gr.update(interactive=corpus is not None)
 
     def on_upload(paths, corpus, chat: W.Conversation, progress=gr.Progress()):
         progress(None, desc=INDEXING)  # the index build's own bars are internal and English only
@@ -202,12 +203,12 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
             on_ask, [pending, chat, corpus], [chatbot, doc_view], api_visibility="private",
             show_progress="minimal", trigger_mode="multiple").then(None, js=SCROLL_TO_QUOTE, api_visibility="private")
         files.click(None, None, status, js="() => ''", api_visibility="private")  # no stale message
-        files.upload(lock, None, [question, send, back, status], api_visibility="private").then(
+        files.upload(lock, None, [question, send, files, back, status], api_visibility="private").then(
             on_upload, [files, corpus, chat], switch_outputs, api_visibility="private", show_progress_on=[status],
             concurrency_limit=1, concurrency_id="indexing").then(
-            unlock, [corpus], [question, send, back], api_visibility="private")
+            unlock, [corpus], [question, send, files, back], api_visibility="private")
         back.click(on_back, [corpus, chat], switch_outputs, api_visibility="private").then(
-            unlock, [corpus], [question, send, back], api_visibility="private")
+            unlock, [corpus], [question, send, files, back], api_visibility="private")
         chatbot.clear(on_clear, [corpus, chat], [doc_view], api_visibility="private")
 
         def ask(question: str) -> dict:

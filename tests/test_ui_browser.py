@@ -238,6 +238,7 @@ def test_upload_is_private_to_its_session(page, browser, url):
     # above is gone and the status says what is happening, in both languages
     page.wait_for_selector("#question textarea:disabled")
     assert page.locator("#send").is_disabled() and "Rifiutato" not in page.inner_text("#status")
+    assert page.locator("#upload").is_disabled()  # a second selection now was silently dropped
     assert "Indicizzazione in corso… / Indexing…" in page.inner_text("#status")
     assert "hide" in page.locator("#doc-view .wrap").first.get_attribute("class")  # no overlay on the document
     page.wait_for_selector("#status :text('gatti.txt')")
