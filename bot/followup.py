@@ -59,9 +59,11 @@ def readings(question: str, history, language: str) -> list[str]:
     if turns and leans_back(question, language):
         # a previous turn that clearly leaned back itself (one content word at most) brings the one it leaned on;
         # a short one that stood alone ("Quale auto avete noleggiato?") ends the chain, or "E quanto costa?"
-        # after it would be read about the turn before it too
+        # after it would be read about the turn before it too. A turn that names its own subject ("E dove ha sede
+        # NSatu?") stood alone, whatever its opener: the chain ends there too
         start = len(turns) - 1
-        while start > max(0, len(turns) - MAX_CHAIN) and leans_back(turns[start], language, min_terms=2):
+        while (start > max(0, len(turns) - MAX_CHAIN) and leans_back(turns[start], language, min_terms=2)
+               and not _NAME.search(turns[start])):
             start -= 1
         after = " ".join([*turns[start:], question])
         return [after] if names_nothing(question) else [question, after]

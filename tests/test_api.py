@@ -229,6 +229,17 @@ def test_a_follow_up_of_a_follow_up_is_read_after_the_turn_that_stood_alone():
     hotel, car = "Quale hotel avete prenotato a Roma?", "Quale auto avete noleggiato?"
     assert readings("E quanto costa?", [hotel, car], "it") == ["E quanto costa?", f"{car} E quanto costa?"]
     assert readings("E quanto costa?", [hotel, "Dove?"], "it")[1] == f"{hotel} Dove? E quanto costa?"
+    # so does a turn that opens with "E"/"And" but names its own subject: the unrelated turn before it is not read
+    pizza, nsatu = "Qual è la ricetta della pizza?", "E dove ha sede NSatu?"
+    assert readings("In quale paese?", [pizza, nsatu], "it") == [f"{nsatu} In quale paese?"]  # names nothing itself
+    recipe, based = "What is the recipe for pizza?", "And where is the NSatu command based?"
+    assert readings("In which country?", [recipe, based], "en") == [f"{based} In which country?"]
+
+
+def test_a_follow_up_after_a_named_turn_is_not_read_with_an_unrelated_one_before_it(bot):
+    """It abstained with "never speaks of pizza": the chain ran past the turn that named NSatu."""
+    a = bot.ask("In quale paese?", ["Qual è la ricetta della pizza?", "E dove ha sede NSatu?"])
+    assert not a.abstained and "Germania" in a.text, a.reason
 
 
 @pytest.mark.parametrize("question, history", [
