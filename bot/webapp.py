@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from . import languages, messages
 from .answer import Answer, Citation
-from .documents import DocumentError
+from .documents import INVISIBLE, DocumentError
 from .followup import user_turns
 from .uploads import MAX_FILE_BYTES, MAX_FILES, Corpus, bilingual, build_corpus, check_upload, read_uploads  # noqa: F401
 
@@ -192,7 +192,10 @@ def corpus_md(bot, uploaded: bool) -> str:
     """What the page says it is answering about."""
     docs = bot.documents
     names = ", ".join(f"**{escape_md(d.source)}**" for d in docs)
-    title = re.sub(r"^#+\s*", "", docs[0].text.strip().split("\n", 1)[0])[:160]  # a Markdown heading's text
+    first = docs[0].text.lstrip(INVISIBLE).strip().split("\n", 1)[0]
+    title = re.sub(r"^#+\s*", "", first).strip()  # a Markdown heading's text, without a byte-order mark
+    if len(title) > 160:
+        title = title[:160].rstrip() + "…"  # a space before the closing "*" would show it as a star
     what = ("Sto rispondendo sui tuoi documenti / Answering about your documents" if uploaded
             else "Sto rispondendo sull'articolo / Answering about the article")
     line = f"{what}: {names}"

@@ -378,3 +378,17 @@ def test_header_says_what_it_answers_about_in_good_italian_without_markdown(bot,
         assert line.endswith(" — *Ricette di famiglia*")  # the heading's text, not "\# Ricette"
     finally:
         corpus.close()
+
+
+@pytest.mark.parametrize("first_line, title", [
+    ("\ufeff# Ricette di famiglia", "Ricette di famiglia"),   # a byte-order mark hid the heading's "#"
+    ("Ricette di famiglia  ", "Ricette di famiglia"),         # trailing spaces put one before the closing "*"
+    ("Verbale " + "della riunione " * 12, ("Verbale " + "della riunione " * 12)[:160].rstrip() + "…"),  # cut at a space
+])
+def test_header_title_is_italic_text_without_stray_markup(bot, tmp_path, first_line, title):
+    (corpus, _, _), _ = upload_files(tmp_path, {"ricette.md": (first_line + "\n\nIl ragu si cuoce a lungo.\n").encode()},
+                                     None, bot)
+    try:
+        assert W.corpus_md(corpus.bot, True).endswith(f" — *{W.escape_md(title)}*")
+    finally:
+        corpus.close()
