@@ -34,7 +34,10 @@ RESTART = ("Ora rispondo su {names}: la conversazione ricomincia da qui. · "
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _INLINE = re.compile(r"([\\`*_\[\]|~$])")
 _LINE_START = re.compile(r"^([ \t]*)([#+\-=]|\d+[.)])", re.MULTILINE)
-_UNESCAPE = re.compile(r"\\([\\`*_\[\]|~$#+\-=.)])")
+# what the page's Markdown would turn into a live link (bare URLs, "www." names, e-mail addresses): a backslash
+# before the ":" of "://", the "." after "www" and an "@" breaks the pattern, and shows nothing
+_AUTOLINK = re.compile(r"(?<=\w)(?=://)|(?<=\bwww)(?=\.)|(?<=\w)(?=@\w)", re.IGNORECASE)
+_UNESCAPE = re.compile(r"\\([\\`*_\[\]|~$#+\-=.):@])")
 _UNENTITY = re.compile(r"&(amp|lt|gt);")
 
 
@@ -42,6 +45,7 @@ def escape_md(text: str) -> str:
     """`text` as Markdown that renders literally (reversible with unescape_md)."""
     text = re.sub(r"[&<>]", lambda m: _ENTITIES[m.group()], text)
     text = _INLINE.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(r"\\", text)
     return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
 
 

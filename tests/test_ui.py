@@ -268,8 +268,10 @@ def test_sigterm_removes_the_sessions_uploaded_documents():
 def test_escape_md_round_trips_and_neutralises_markdown():
     assert W.escape_md("# *bold* [x](y) `c` $x$ <b>") == "\\# \\*bold\\* \\[x\\](y) \\`c\\` \\$x\\$ &lt;b&gt;"
     assert W.quote_md("1. uno\n- due") == "> 1\\. uno\n> \\- due"
+    # what the page would make a live link (a bare URL, "www.", an e-mail address) gets a backslash that shows nothing
+    assert W.escape_md("https://x.org/a www.x.org a@x.org") == "https\\://x.org/a www\\.x.org a\\@x.org"
     rnd = random.Random(7)
-    alphabet = "\\`*_[]|~$#+-=.)(<>&;amplt 12\n\tè"
+    alphabet = "\\`*_[]|~$#+-=.)(<>&;amplt 12\n\tè:/@w"
     for _ in range(3000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
         assert W.unescape_md(W.escape_md(text)) == text

@@ -210,6 +210,11 @@ def test_markup_in_question_is_shown_not_run(page):
     assert page.locator("#chat img").count() == 0
     assert "<img src=x" in page.locator("#chat [data-testid='user']").last.inner_text()
     assert page.evaluate("window.__pwned") is None
+    # nor does a bare URL, a "www." name or an e-mail address become a link (a document could plant one in a quote)
+    ask(page, "Is https://example.com/reset, www.example.org or help@example.com in the article?")
+    assert page.locator("#chat a").count() == 0
+    asked = [text for role, text in chat_turns(page) if role == "user"][-1]
+    assert "https://example.com/reset, www.example.org or help@example.com" in asked
 
 
 def choose(page, files: dict[str, bytes]) -> None:
