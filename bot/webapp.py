@@ -154,11 +154,12 @@ def _window(text: str, lo: int, hi: int) -> tuple[int, int]:
     return start, end
 
 
-def highlight(text: str, citations: list[Citation] = ()) -> list[tuple[str, str | None]]:
+def highlight(text: str, citations: list[Citation] = (), numbers: list[int] | None = None) -> list[tuple[str, str | None]]:
     """gr.HighlightedText value built from offsets: plain text around each cited span, the answer
-    labelled [1] and supporting passages [2], [3] (those that do not overlap an earlier one)."""
+    labelled [1] and supporting passages [2], [3] (those that do not overlap an earlier one), or by `numbers`
+    (their numbers among the Sources, which may cite other documents too)."""
     spans: list[tuple[int, int, str]] = []
-    for n, c in enumerate(citations, 1):
+    for n, c in zip(numbers or range(1, len(citations) + 1), citations):
         if not any(c.start < e and s < c.end for s, e, _ in spans):
             spans.append((c.start, c.end, f"[{n}]"))
     spans.sort()
@@ -186,10 +187,11 @@ def document_view(bot, answer: Answer | None = None) -> tuple[str, list]:
     """(label, HighlightedText value) of the document an answer quotes, or of the first document."""
     if answer is not None and answer.citations and not answer.abstained:
         source = answer.citations[0].source
-        cited = [c for c in answer.citations if c.source == source]
+        numbered = [(n, c) for n, c in enumerate(answer.citations, 1) if c.source == source]
     else:
-        source, cited = bot.documents[0].source, []
-    return f"Documento / Document — {source}", highlight(bot.texts[source], cited)
+        source, numbered = bot.documents[0].source, []
+    return f"Documento / Document — {source}", highlight(bot.texts[source], [c for _, c in numbered],
+                                                          [n for n, _ in numbered])
 
 
 def corpus_md(bot, uploaded: bool) -> str:

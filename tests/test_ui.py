@@ -288,6 +288,21 @@ def test_highlight_windows_long_documents():
     assert sum(len(t) for t, _ in view) < 2 * W.VIEW_WINDOW + 200
 
 
+def test_the_document_panel_labels_passages_as_the_sources_number_them():
+    """With several documents the panel numbered the quoted file's passages from 1: its [2] was not the Sources' [2]."""
+    from types import SimpleNamespace
+
+    from bot.answer import Answer
+
+    texts = {"micio.txt": "Il gatto vive a Bologna.\nMangia pesce.\n", "fido.txt": "Il cane vive a Imola.\n"}
+    cite = lambda source, start, end: W.Citation(source, 1, start, end, texts[source][start:end], 1.0)  # noqa: E731
+    answer = Answer("Dove vive il gatto?", "Il gatto vive a Bologna.", False,
+                    [cite("micio.txt", 0, 24), cite("fido.txt", 0, 20), cite("micio.txt", 25, 38)])
+    label, view = W.document_view(SimpleNamespace(texts=texts, documents=[]), answer)
+    assert label.endswith("micio.txt")
+    assert [(t, n) for t, n in view if n] == [("Il gatto vive a Bologna.", "[1]"), ("Mangia pesce.", "[3]")]
+
+
 # --- uploads and sessions -------------------------------------------------------------------------------
 
 def test_upload_answers_about_itself_and_sessions_are_separate(bot, tmp_path):
