@@ -48,6 +48,7 @@ CSS = """
 #question textarea::placeholder { color: #6b7280 !important; opacity: 1; }
 footer, footer * { color: #52525b !important; }
 #chat .placeholder-content { padding: 0 1em; }  /* the empty chat's text touched its borders on phones */
+#chat blockquote { white-space: pre-wrap; }  /* a quote's tabs, runs of spaces and line breaks, as in the file */
 """
 # After an answer, scroll the document panel (not the page) so the quote [1] is in view.
 SCROLL_TO_QUOTE = """() => setTimeout(() => {

@@ -39,6 +39,7 @@ _LINE_START = re.compile(r"^([ \t]*)([#+\-=]|\d+[.)])", re.MULTILINE)
 _AUTOLINK = re.compile(r"(?<=\w)(?=://)|(?<=\bwww)(?=\.)|(?<=\w)(?=@\w)", re.IGNORECASE)
 _UNESCAPE = re.compile(r"\\([\\`*_\[\]|~$#+\-=.):@])")
 _UNENTITY = re.compile(r"&(amp|lt|gt);")
+_EDGE_BLANKS = re.compile(r"^[ \t]+|[ \t]+$|\t")  # and tabs anywhere, which Markdown turns into spaces
 
 
 def escape_md(text: str) -> str:
@@ -57,8 +58,11 @@ def unescape_md(text: str) -> str:
 def quote_md(text: str) -> str:
     """A Markdown blockquote of `text`, every line prefixed so multi-line quotes stay one block."""
     lines = (escape_md(line) for line in text.strip().split("\n"))
-    # leading blanks would make an indented code block: keep them visible as non-breaking spaces
-    return "\n".join("> " + re.sub(r"^[ \t]+", lambda m: "&nbsp;" * len(m.group()), line) for line in lines)
+    # blanks at a line's start would make an indented code block, at its end a line break, and a tab would become
+    # spaces: written as character references they stay what they are, and the page shows the quote's whitespace
+    # as it is (CSS pre-wrap), so that selecting it copies the file's text
+    return "\n".join("> " + _EDGE_BLANKS.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), line)
+                      for line in lines)
 
 
 def lang_of(question: str) -> str:

@@ -3,6 +3,7 @@ server. Screenshots go to tests/artifacts/ (gitignored)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,27 @@ def test_clearing_the_chat_while_an_answer_comes_keeps_it_clear(page):
     assert "comando NATO" in reply
     users = [text for role, text in chat_turns(page) if role == "user"]
     assert users == ["Di quale comando NATO vorrebbe far parte il Giappone?"], users
+
+
+LIGHTHOUSE = ("Il faro del molo\n\nIl faro del molo nord fu costruito nel 1887.\n"
+              "La lanterna\tè alta  venti   metri e si vede da 30 km.\n\n"
+              "    Il custode del faro si chiama Aldo Bianchi e abita\n    nella casa bianca accanto alla torre.\n")
+
+
+def test_a_quote_selected_in_the_chat_copies_as_it_is_in_the_file(page):
+    """Tabs became spaces, runs of spaces one, and an indented line's spaces non-breaking ones."""
+    page.get_by_text("Your own documents").click()
+    choose(page, {"faro.txt": LIGHTHOUSE.encode()})
+    page.wait_for_selector("#status :text('faro.txt')")
+    page.wait_for_selector("#question textarea:enabled")
+    for question in ("Quanto è alta la lanterna?", "Dove abita il custode del faro?"):
+        reply = ask(page, question)
+        start, end = map(int, re.search(r"caratteri (\d+)–(\d+)", reply).groups())
+        copied = page.locator("#chat [data-testid='bot'] blockquote").last.evaluate("""e => {
+            const range = document.createRange(); range.selectNodeContents(e);
+            const selection = getSelection(); selection.removeAllRanges(); selection.addRange(range);
+            return selection.toString(); }""")
+        assert copied.strip("\n") == LIGHTHOUSE[start:end], question
 
 
 def test_phone_first_visit_stays_on_the_introduction(browser, url):
