@@ -15,8 +15,8 @@ Then several signals must agree before we answer:
      with conditions), a count of a unit ("how many days" needs days: "five months" does not say how many days),
      a count of what the passage names next to a figure ("quanti treni": "più treni del solito" says no number of
      trains; a count asked for "today" is not a forecast, "by 2030"), a price ("how much does it cost", "in euro": an
-     amount of money or "free of charge"), a weight or a temperature (a figure in its unit: "2.1 kg", "90 °C";
-     "for two people" does not say how heavy), a person asked for by role ("quale giornalista", "who wrote": a name
+     amount of money or "free of charge"), a weight, a temperature or a length (a figure in its unit: "2.1 kg",
+     "90 °C", "20 metri"; "for two people" does not say how heavy), a person asked for by role ("quale giornalista", "who wrote": a name
      the question does not give, not a country or a month), an e-mail address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
      "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
@@ -45,8 +45,8 @@ from .lexical import fold, options, stopwords
 from .retrieval import Counted, answer_type_match
 
 # types whose absence means the passage cannot be the answer
-STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "weight", "temperature", "email",
-                "speech", "person", *languages.UNITS}
+STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "weight", "temperature", "length",
+                "email", "speech", "person", *languages.UNITS}
 
 
 CODE_RUN = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*")  # words joined by "-", "." or "/": "F-35", "1.5", "24/7"
@@ -126,7 +126,7 @@ def unknown_words(question: str, vocab: frozenset[str], limit: int | None = 8, k
     check below asks the model whether leaving each out helps)."""
     out, kind_words = [], 0
     # a figure or a duration asked for is checked by check 2; the dimension it measures ("how *wide*") is not
-    measured = languages.expected_types(question) & {"number", "duration"}
+    measured = languages.expected_types(question) & {"number", "duration", "length"}
     measures = languages.word_list("measures") if measured else frozenset()
     for m in WORD.finditer(question):
         word = fold(m.group())

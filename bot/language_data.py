@@ -77,6 +77,9 @@ LANGUAGES: dict[str, dict] = {
             (r"\bquanto pes(a|ano|ava|avano)\b|\bquanto è pesante\b|\b(qual è|quale è|qual'è) (il )?(suo |loro )?peso"
              r"(\?|$| (di|del|della|dello|dei|degli|delle|dell['’]))", "weight"),
             (r"\b(che|quale) temperatura\b|\bqual è la temperatura\b|\bquanti gradi\b(?! di\b)", "temperature"),
+            # a height, width, depth or distance (not "quanto è lungo": a period, as often as a length)
+            (r"\bquanto (è|e'|sono|era|erano) (alt|larg|profond|spess|distant)[oaie]\b|\bquanto dista(no|va)?\b|"
+             r"\b(qual è|quale è|qual'è) (l['’]altezza|la larghezza|la profondità|la distanza)\b", "length"),
             (_person("quale|quali", "di|del|della|dei|degli|delle|dello|dell", "nome|nomi|chiama|chiamano", "chi",
                      _ROLES_IT, r"(?:(?:ha|hanno|aveva|avrà)\s+)?(?:scritto|scrisse|mantiene|mantengono|fondato|"
                                 r"creato|inventato|redatto|succederà)"), "person"),
@@ -163,6 +166,8 @@ LANGUAGES: dict[str, dict] = {
             (r"\bhow heavy\b|\b(how much|what) (does|do|did|will|would|is|are|was|were)\b[^?]{0,60}\bweigh(ed)?\b|"
              r"\bwhat(\W?s| is| was) (the|its|their) weight\b|['’]s weight\b", "weight"),
             (r"\b(what|which) temperature\b|\bhow (hot|cold)\b|\bwhat(\W?s| is| was) the temperature\b", "temperature"),
+            # not "how long" (a period as often), "how high" (a price, a risk) nor "how big" (a size of anything)
+            (r"\bhow (tall|wide|deep|far|thick)\b|\bwhat(\W?s| is| was) the (height|width|depth|distance)\b", "length"),
             (_person("which", "of", "name|names|named|called", "who", _ROLES_EN,
                      r"(?:(?:will|did|has|have)\s+)?(?:wrote|written|maintains?|maintained|drafted|founded|created|"
                      r"invented|authored|succeed\w*)"), "person"),

@@ -88,9 +88,9 @@ def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = unscoped(question).lower()
     kinds = {kind for res in LANGUAGES.values() for pattern, kind in res["cues"] if re.search(pattern, q)}
-    if kinds & {"duration", "price", "weight", "temperature"}:
-        # "quanto tempo": "un anno" holds no figure; "quanto costa": "gratis" neither; a weight or a temperature
-        # is a figure in its own unit ("for two people" does not say how heavy)
+    if kinds & {"duration", "price", "weight", "temperature", "length"}:
+        # "quanto tempo": "un anno" holds no figure; "quanto costa": "gratis" neither; a weight, a temperature or
+        # a length is a figure in its own unit ("for two people" does not say how heavy, "30 km" how tall)
         return kinds - {"number"}
     units = {unit for m in COUNT_OF.finditer(q) for unit, names in UNITS.items() if {m[1], m[2]} & set(names)}
     return kinds | units | ({"number"} if units else set())

@@ -24,7 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         # the kinds of thing a question can ask for (languages.expected_types)
         "number": "un numero", "number_now": "un numero attuale", "clock": "un orario", "year": "un anno", "date": "una data",
         "moment": "una data o un momento", "duration": "una durata", "price": "un prezzo", "weight": "un peso",
-        "temperature": "una temperatura", "email": "un indirizzo e-mail", "speech": "parole riportate",
+        "temperature": "una temperatura", "length": "una lunghezza o una distanza", "email": "un indirizzo e-mail", "speech": "parole riportate",
         "person": "il nome di una persona",
         "hours": "un numero di ore", "days": "un numero di giorni", "weeks": "un numero di settimane",
         "months": "un numero di mesi", "years": "un numero di anni",
@@ -43,7 +43,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "or": " or ", "quote": "“{}”", "paragraph": "paragraph", "chars": "characters",
         "number": "figure", "number_now": "current figure", "clock": "time of day", "year": "year", "date": "date", "moment": "date or moment",
         "duration": "duration",
-        "price": "price", "weight": "weight", "temperature": "temperature", "email": "e-mail address",
+        "price": "price", "weight": "weight", "temperature": "temperature", "length": "length or distance", "email": "e-mail address",
         "speech": "reported speech", "person": "person's name", "hours": "number of hours",
         "days": "number of days", "weeks": "number of weeks", "months": "number of months", "years": "number of years",
     },

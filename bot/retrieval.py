@@ -106,6 +106,12 @@ _TYPE_PATTERNS = {
                               r"classificat\w*|piano|livello|grado|secolo|anno|volta|edizione|round)\b)|degrees?|"
                               r"gradi|grado)|°[CF]\b|\broom temperature\b|\btemperatura ambiente\b",
                               re.IGNORECASE),
+    # a length or a distance: a figure in its unit ("20 metri", "a 40-metre hall", "an 80-column terminal"; not "3 in")
+    "length": re.compile(rf"(?:{_FIGURE}[\d.,]*[-\s]?|\b(?:{_NUMERALS}|one|a|an|un|uno|una|mezzo|half a)[-\s])(?:km|m|cm|mm|"
+                         r"mi|ft|yd|metr[oi]|chilometr[oi]|centimetr[oi]|millimetr[oi]|migli[oa]|meters?|metres?|"
+                         r"kilometers?|kilometres?|centimeters?|centimetres?|millimeters?|millimetres?|miles?|feet|"
+                         r"foot|inch(?:es)?|yards?|piedi|pollici|piani|floors?|storeys?|stories|"
+                         r"columns?|colonn[ae]|characters?|caratteri|pixels?|px)\b", re.IGNORECASE),  # a screen's too
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # reported speech: a quote, a verb of saying, a statement or interview ("in risposta a" is no reply)
     "speech": re.compile(r"[\"“”«»]|\b(?:affermat\w*|affermando|dett[oaie]|dicendo|dichiarat\w*|dichiarazion\w*|"

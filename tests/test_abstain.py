@@ -154,9 +154,9 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("How long must the offer stay valid?", {"duration"}), ("Quanto è durato l'incontro?", {"duration"}),
     ("Quanto ci vuole per arrivare?", {"duration"}), ("Quanto ci mette il treno?", {"duration"}),  # how long it takes
     ("Per quanto riguarda la Cina, cosa ha detto?", {"speech"}),  # "per quanto riguarda" is "as for", not a count
-    ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"number"}),
+    ("How old is he?", {"number"}), ("What percentage do they pay?", {"number"}), ("Quanto dista?", {"length"}),
     ("A che ora è iniziato?", {"clock"}), ("Che ora è?", {"clock"}), ("A quale orario apre?", {"clock"}),
-    ("What time of year is best?", set()), ("What time span does it cover?", set()), ("How far is it?", {"number"}),
+    ("What time of year is best?", set()), ("What time span does it cover?", set()), ("How far is it?", {"length"}),
     ("In what city was it signed?", {"place"}), ("In che città è stato firmato?", {"place"}),
     ("Per quanti anni resta valida?", {"number", "years"}),  # the plural always counts; "per quanto" is "as far as"
     ("Il testo, in quanto licenza, vale ovunque?", set()),
@@ -164,7 +164,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("Within how many days must I reply?", {"number", "days"}), ("Entro quanti giorni?", {"number", "days"}),
     ("How many calendar months?", {"number", "months"}), ("Quanti anni ha?", {"number", "years"}),
     # after a leading scope, and "exactly how many"
-    ("Under the GPL, exactly how many dollars may I charge?", {"number"}), ("In Italy, how far is it?", {"number"}),
+    ("Under the GPL, exactly how many dollars may I charge?", {"number"}), ("In Italy, how far is it?", {"length"}),
     # an e-mail address asked for, not e-mail mentioned
     ("What email address do I write to?", {"email"}), ("Qual è l'indirizzo email del titolare?", {"email"}),
     ("Can I send the source by e-mail?", set()),
@@ -172,7 +172,7 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("Which telephone number should I call?", {"number"}), ("Qual è il numero di telefono dell'ufficio?", {"number"}),
     ("Can I phone the office instead?", set()),
     ("E se la fattura non riporta alcun numero di serie?", set()),  # a number negated is not asked for
-    ("How wide is the terminal?", {"number"}), ("How big a stake?", {"number"}),  # a dimension is a figure
+    ("How wide is the terminal?", {"length"}), ("How big a stake?", {"number"}),  # a dimension is a figure
     # what someone said asks for reported speech; what a text says does not
     ("What did Rutte say about China?", {"speech"}), ("And how did Tokyo react?", {"speech"}),
     ("Che cosa hanno dichiarato i due leader?", {"speech"}), ("Come ha reagito Mosca?", {"speech"}),
@@ -251,6 +251,32 @@ def test_a_year_is_any_year_of_four_digits(sentence, holds):
 ])
 def test_a_weight_or_a_temperature_is_a_figure_in_its_unit(sentence, kind, holds):
     assert answer_type_match(sentence, {kind}) == float(holds)
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("How tall is the lighthouse?", {"length"}), ("How far is the station from the port?", {"length"}),
+    ("What is the width of the gate?", {"length"}), ("Quanto è alta la torre?", {"length"}),
+    ("Quanto dista la stazione?", {"length"}), ("Qual è la profondità del lago?", {"length"}),
+    # a period or a price, not a length
+    ("How long is the warranty?", {"duration"}), ("How high is the fee?", {"number"}),
+    ("Quanto è lunga la garanzia?", {"number"}),
+])
+def test_a_length_is_asked_for_by_its_dimension(question, kinds):
+    assert languages.expected_types(question) == kinds
+
+
+@pytest.mark.parametrize("sentence, holds", [
+    ("La lanterna è alta venti metri.", True), ("A 40-metre hall.", True), ("It is 3 km from the port.", True),
+    ("Alto 1,80 m.", True), ("Output fits an 80-column terminal.", True), ("Three miles away.", True),
+    ("It holds XNUMX warheads.", False), ("Item 3 in the list.", False), ("The gate is very wide.", False),
+])
+def test_a_length_is_a_figure_in_its_unit(sentence, holds):
+    assert answer_type_match(sentence, {"length"}) == float(holds)
+
+
+def test_how_tall_is_not_answered_by_any_figure(bot):
+    a = bot.ask("How tall is Mark Rutte?")  # the article gives figures of warheads and years, no height
+    assert a.abstained and a.check == "kind" and "length or distance" in a.reason, a.text
 
 
 def test_a_weight_is_never_answered_with_a_count(tmp_path):
@@ -710,7 +736,7 @@ def test_abstention_reasons_are_worded_in_the_question_language():
     ("Qual è la ricetta della pizza margherita?", "weak", "sotto la soglia"),          # check 1: weak evidence
     ("Quante navi aveva la Cina nel 1999?", "code", "non nomina mai «1999»"),         # check 3: a number never used
     ("Il Giappone acquisterà gli F-35?", "code", "non nomina mai «F-35»"),            # ...quoted with what it joins
-    ("How far is Wiesbaden from Tokyo?", "kind", "holds no figure"),                  # check 2: no such thing
+    ("How far is Wiesbaden from Tokyo?", "kind", "holds no length or distance"),      # check 2: no such thing
     ("Cosa ha detto il governo australiano dell'accordo?", "kind", "non contiene parole riportate"),
     ("Qual è il cognome della moglie di Ishiba?", "word", "non parla mai di «moglie»"),  # check 4: the pulling word
     ("What?", "vague", "names nothing to look for"),
