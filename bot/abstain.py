@@ -16,8 +16,9 @@ Then several signals must agree before we answer:
      a count of what the passage names next to a figure ("quanti treni": "più treni del solito" says no number of
      trains; a count asked for "today" is not a forecast, "by 2030"), a price ("how much does it cost", "in euro": an
      amount of money or "free of charge"), a weight, a temperature or a length (a figure in its unit: "2.1 kg",
-     "90 °C", "20 metri"; "for two people" does not say how heavy), a person asked for by role ("quale giornalista", "who wrote": a name
-     the question does not give, not a country or a month), an e-mail address asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
+     "90 °C", "20 metri"; "for two people" does not say how heavy), a person asked for by role ("quale
+     giornalista", "who wrote": a name the question does not give, not a country or a month), an e-mail address
+     asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
      "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both; a bare version, "v2", when it uses the number);

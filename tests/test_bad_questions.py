@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.webapp import Conversation
 from conftest import assert_verbatim, disk_texts, handler, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,7 +172,9 @@ def chat_turn(demo, question, history=(), corpus=None):
     """One turn through the page's own event functions (what pressing Enter runs: the question is taken out of
     the box, then answered)."""
     pending, box = handler(demo, "take")(question)
-    history_out, view = handler(demo, "on_ask")(pending, list(history), corpus)
+    chat = Conversation()  # the tab's conversation, which the server keeps
+    chat.messages = list(history)
+    history_out, view = handler(demo, "on_ask")(pending, chat, corpus)
     return history_out, box, view
 
 

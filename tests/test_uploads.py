@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from bot import Bot, DocumentError
+from bot.webapp import Conversation
 from conftest import cached, handler
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ DISGUISED = {
 def test_upload_binary_disguised_as_text_is_refused(web, tmp_path, name):
     demo, _ = web
     paths = cached(tmp_path, {name: DISGUISED[name]})
-    corpus, status, *_ = handler(demo, "on_upload")(paths, None)
+    corpus, status, *_ = handler(demo, "on_upload")(paths, None, Conversation())
     assert corpus is None and status.startswith("**Rifiutato / Refused:**")
     assert name in status.replace("\\", "") and ("binary" in status or "UTF-8" in status)
     assert not any(os.path.exists(p) for p in paths)  # refused or not, the cached copy is gone
@@ -63,18 +64,18 @@ def test_the_same_file_uploaded_twice_or_already_taken_is_refused_with_a_message
     copy another session's upload of the same file has already taken (read, then deleted) is said to be gone."""
     demo, _ = web
     (path,) = cached(tmp_path, {"gatto.txt": CAT.encode()})
-    corpus, status, *_ = handler(demo, "on_upload")([path, path], None)
+    corpus, status, *_ = handler(demo, "on_upload")([path, path], None, Conversation())
     assert corpus is None and "gatto.txt: two files have the same name" in status
     (path,) = cached(tmp_path / "again", {"gatto.txt": CAT.encode()})
     os.remove(path)
-    corpus, status, *_ = handler(demo, "on_upload")([path], None)
+    corpus, status, *_ = handler(demo, "on_upload")([path], None, Conversation())
     assert corpus is None and status.startswith("**Rifiutato / Refused:**") and "upload it again" in status
 
 
 def test_upload_without_words_is_refused(web, tmp_path):
     demo, _ = web
     paths = cached(tmp_path, {"segni.txt": "---\n***\n🏰🏰 ...!!!\n".encode()})
-    corpus, status, *_ = handler(demo, "on_upload")(paths, None)
+    corpus, status, *_ = handler(demo, "on_upload")(paths, None, Conversation())
     assert corpus is None and status.startswith("**Rifiutato / Refused:**") and "no words to quote" in status
 
 
@@ -83,7 +84,7 @@ def test_upload_many_files_at_once_is_refused_and_nothing_is_kept(web, tmp_path)
 
     demo, _ = web
     paths = cached(tmp_path, {f"nota{i}.txt": f"Nota numero {i}.\n".encode() for i in range(W.MAX_FILES + 3)})
-    corpus, status, *_ = handler(demo, "on_upload")(paths, None)
+    corpus, status, *_ = handler(demo, "on_upload")(paths, None, Conversation())
     assert corpus is None and "too many files" in status and str(W.MAX_FILES) in status
     assert not any(os.path.exists(p) for p in paths)
 
@@ -112,7 +113,7 @@ def test_upload_over_http_is_never_served_back(web, bot, tmp_path):
         assert r.status_code == 200, r.text
         (uploaded,) = r.json()
         assert http.get(f"{base}/file={uploaded}").status_code == 200  # Gradio holds it until we take it
-        corpus, status, *_ = handler(demo, "on_upload")([uploaded], None)
+        corpus, status, *_ = handler(demo, "on_upload")([uploaded], None, Conversation())
         try:
             assert corpus is not None and "gatti.txt" in status
             session_copy = corpus.bot.documents[0].path
@@ -129,14 +130,14 @@ def test_upload_over_http_is_never_served_back(web, bot, tmp_path):
 def test_sessions_never_see_each_others_documents(web, client, tmp_path):
     demo, _ = web
     upload, ask = handler(demo, "on_upload"), handler(demo, "on_ask")
-    cat, *_ = upload(cached(tmp_path / "a", {"gatti.txt": CAT.encode()}), None)
-    dog, *_ = upload(cached(tmp_path / "b", {"cani.txt": DOG.encode()}), None)
+    cat, *_ = upload(cached(tmp_path / "a", {"gatti.txt": CAT.encode()}), None, Conversation())
+    dog, *_ = upload(cached(tmp_path / "b", {"cani.txt": DOG.encode()}), None, Conversation())
     try:
         assert set(cat.bot.texts) == {"gatti.txt"} and set(dog.bot.texts) == {"cani.txt"}
         assert cat.bot.index_dir != dog.bot.index_dir
         for corpus, own, other_q in ((cat, "gatti.txt", "Dove lavora l'addestratore Marco Bianchi?"),
                                      (dog, "cani.txt", "Dove lavora la veterinaria Dottoressa Rossi?")):
-            history, view = ask(other_q, [], corpus)
+            history, view = ask(other_q, Conversation(), corpus)
             text = " ".join(m["content"] for m in history)
             assert ({"gatti.txt", "cani.txt"} - {own}).pop() not in text + view.label
             assert own in view.label
