@@ -43,7 +43,7 @@ import numpy as np
 from . import languages
 from .languages import WORD
 from .lexical import fold, options, stopwords
-from .retrieval import Counted, answer_type_match
+from .kinds import Counted, answer_type_match
 
 # types whose absence means the passage cannot be the answer
 STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "weight", "temperature", "length",

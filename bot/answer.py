@@ -5,7 +5,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from .lexical import continues, points_back
-from .retrieval import Scored, answer_type_match
+from .kinds import answer_type_match
+from .retrieval import Scored
 from .segments import Segment
 
 

@@ -13,7 +13,7 @@ import bm25s.stopwords as _sw
 _MEASURES_EN = ["big", "large", "tall", "high", "old", "far", "wide", "long", "deep", "heavy", "thick"]
 
 # people named by their role: "quale giornalista", "the name of the minister", "who is the maintainer" ask for a
-# person's name (bot/retrieval.py: a name the question does not give, and no country, language, month or day)
+# person's name (bot/kinds.py: a name the question does not give, and no country, language, month or day)
 _ROLES_IT = (r"giornalist[ai]|ministr[oaie]|president[ei]|presidentessa|autor[ei]|autrice|direttor[ei]|direttrice|"
              r"comandant[ei]|sindac[oi]|avvocat[oi]|portavoce|fondator[ei]|fondatrice|manutentor[ei]|maintainers?|"
              r"sviluppator[ei]|reporter|ambasciator[ei]|successor[ei]|giudic[ei]|redattor[ei]|scrittor[ei]")

@@ -11,7 +11,7 @@ from bot import Bot, languages, messages
 from bot.abstain import (STRICT_TYPES, Abstainer, names_nothing, numeric_tokens, only_chatter, strongest_pull,
                          unknown_to, unknown_words, vocabulary, without)
 from bot.lexical import fold, terms
-from bot.retrieval import Counted, answer_type_match
+from bot.kinds import Counted, answer_type_match
 
 VOCAB = vocabulary(["Il comando NSatu ha sede a Wiesbaden, in Germania.", "Rutte parlò con Kyodo News nel 2030."])
 
@@ -328,7 +328,7 @@ def test_a_time_of_day_is_a_clock_time(sentence, holds):
 
 
 def test_a_count_of_days_needs_days():
-    from bot.retrieval import answer_type_match
+    from bot.kinds import answer_type_match
 
     wanted = languages.expected_types("How many days do I have to reply?")
     assert answer_type_match("within thirty (30) days of the notice", wanted) == 1.0
@@ -423,7 +423,7 @@ def test_a_passage_that_names_no_one_does_not_say_who(tmp_path):
 
 
 def test_a_place_follows_a_preposition_articulated_or_not():
-    from bot.retrieval import answer_type_match
+    from bot.kinds import answer_type_match
 
     for sentence in ("Ha sede a Wiesbaden.", "Un riferimento alla Cina.", "Basi nella Germania del sud.",
                      "It is based in Tokyo."):
@@ -433,7 +433,7 @@ def test_a_place_follows_a_preposition_articulated_or_not():
 
 def test_a_place_the_question_names_is_not_its_answer():
     """"accanto a Rossi" (next to Rossi) has the shape of a place, but the question already names Rossi."""
-    from bot.retrieval import answer_type_match
+    from bot.kinds import answer_type_match
 
     given = frozenset({"in", "which", "city", "did", "rossi", "speak"})
     assert answer_type_match("Accanto a Rossi, Bianchi ha parlato.", {"place"}, given) == 0.0
@@ -469,7 +469,7 @@ def test_how_long_requires_a_figure_or_a_unit():
 
 def test_a_reason_is_preferred_never_required():
     """"Why?" prefers a sentence giving a reason ("perché", "because"); one without is still a candidate."""
-    from bot.retrieval import answer_type_match
+    from bot.kinds import answer_type_match
 
     assert answer_type_match("Non cancellarla perchè può servire.", {"reason"}) == 1.0
     assert answer_type_match("They are off by default because they take room.", {"reason"}) == 1.0
