@@ -174,7 +174,8 @@ class Counted:
 def names_someone(text: str, given: frozenset[str]) -> bool:
     """Does the text name someone the question does not (`given`: its accent-folded words)? A capitalised word
     inside a sentence, not a country, language, month or day, nor a form of a question's word ("Giappone" for
-    "Giapponese"): "a Kyodo News, Rutte ha lanciato l'allarme sulla Cina" names no journalist."""
+    "Giapponese"): for "Quale giornalista ha intervistato Verdi?", "In un'intervista, Verdi ha parlato della
+    Francia" names no one."""
     for m in languages.WORD.finditer(text):
         word = m.group()
         if not word[0].isupper() or word.isupper():

@@ -20,7 +20,7 @@ _ROLES_IT = (r"giornalist[ai]|ministr[oaie]|president[ei]|presidentessa|autor[ei
 _ROLES_EN = (r"journalists?|ministers?|presidents?|authors?|directors?|commanders?|mayors?|lawyers?|attorneys?|"
              r"spokes(?:person|man|woman)|founders?|maintainers?|developers?|reporters?|ambassadors?|successors?|"
              r"judges?|editors?|writers?|ceo")
-_WORDS = r"(?:\W+[^\W\d_]+)"  # a few words between the question word and the role: "which Kyodo News journalist"
+_WORDS = r"(?:\W+[^\W\d_]+)"  # a few words between the question word and the role: "which Daily Herald journalist"
 
 
 def _person(which: str, of: str, name: str, who: str, roles: str, doing: str) -> str:
