@@ -293,5 +293,6 @@ def test_upload_is_private_to_its_session(page, browser, url):
     page.click("#back")
     page.wait_for_selector("#corpus :text('giappone-nato.txt')")
     assert "gatti.txt" not in page.inner_text("#corpus")
-    assert "la conversazione ricomincia" in page.inner_text("#chat") and page.locator("#back").is_disabled()
+    page.wait_for_selector("#back:disabled")  # the step after the switch unlocks the page (a moment later)
+    assert "la conversazione ricomincia" in page.inner_text("#chat")
     assert page.get_by_text("Dove ha sede il comando NSatu?").count() == 1  # the article's examples are back
