@@ -43,7 +43,7 @@ import numpy as np
 from . import languages
 from .languages import WORD
 from .lexical import fold, options, stopwords
-from .kinds import Counted, answer_type_match
+from .kinds import Counted, answer_type_match, question_words
 
 # types whose absence means the passage cannot be the answer
 STRICT_TYPES = {"number", "year", "date", "moment", "clock", "duration", "price", "weight", "temperature", "length",
@@ -225,7 +225,7 @@ class Abstainer:
             written = sorted({r for r in CODE_RUN.findall(question) if any(w.lower() in unknown for w in WORD.findall(r))})
             return Decision(True, threshold, "code", tuple(written))
         wanted = languages.expected_types(question) & STRICT_TYPES
-        counted, given = Counted.of(question), frozenset(map(fold, WORD.findall(question)))
+        counted, given = Counted.of(question), question_words(question)
         if wanted and not answer_type_match(best_text, wanted, given, counted):
             if counted and counted.now:  # "how many today?": the passage may hold a forecast, never a current figure
                 wanted = {"number_now" if kind == "number" else kind for kind in wanted}

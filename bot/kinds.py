@@ -115,6 +115,11 @@ _TYPE_PATTERNS = {
 }
 
 
+def question_words(question: str) -> frozenset[str]:
+    """The question's words, accent-folded: what a place or a person in the answer must not merely repeat."""
+    return frozenset(map(fold, languages.WORD.findall(question)))
+
+
 def answer_type_match(text: str, wanted: set[str], given: frozenset[str] = frozenset(),
                       counted: Counted | None = None) -> float:
     """1.0 when the sentence holds every kind of thing the question asks for, 0 when it asks for none.
@@ -147,7 +152,7 @@ class Counted:
 
     def current(self, text: str) -> str:
         """The text with every clause that gives a forecast blanked, for a question about now: "si prevede che
-        entro il 2030 avrà XNUMX testate" does not say how many there are today."""
+        entro il 2030 avrà 40 navi" does not say how many there are today."""
         if not self.now:
             return text
         return _CLAUSE.sub(lambda m: " " * len(m.group()) if languages.PROJECTION.search(m.group()) else m.group(),

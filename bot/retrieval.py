@@ -21,8 +21,7 @@ import numpy as np
 from . import languages
 from .config import Scoring
 from .index import Index
-from .kinds import Counted, answer_type_match
-from .lexical import fold
+from .kinds import Counted, answer_type_match, question_words
 
 
 def combine(features: np.ndarray, scoring: Scoring) -> np.ndarray:
@@ -60,7 +59,7 @@ class Retriever:
         lex = bm25[ids] / top if top > 0 else np.zeros(len(ids), np.float32)
         same = self.segment_languages[ids] == languages.detect(question)
         lex = np.where(same, lex, lex * self.scoring.lexical_cross_language)  # across languages only names match
-        wanted, given = languages.expected_types(question), frozenset(map(fold, languages.WORD.findall(question)))
+        wanted, given = languages.expected_types(question), question_words(question)
         counted = Counted.of(question)
         types = np.array([answer_type_match(segs[i].text, wanted, given, counted) for i in ids], dtype=np.float32)
         intro = np.isin(ids, self.introductions(question)).astype(np.float32)
