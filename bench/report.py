@@ -31,11 +31,13 @@ def targets(r: dict) -> list[str]:
                      f"{c['import_and_load_only']['p50_ms'] / 1000:.2f} s", c["ratio_p50"], "≤ 1.3", met(c["target_met"])])
     if "build" in r:
         b = r["build"]
-        for mode, when in (("pooled", "below"), ("composed", "from")):
-            m = b["builds"][mode]
+        for name, m in b["builds"].items():
+            mode, _, first = name.partition(" ")  # "composed" or "composed (first build on the machine)"
+            when = "below" if mode == "pooled" else "from"
             rows.append([f"index build passages/s / bare encode passages/s, contexts {mode} (default {when} "
-                         f"{b['compose_from']:,} passages)", f"{m['build_passages_per_s']} / "
-                         f"{b['bare_encode_passages_per_s']}", m["ratio"], "≥ 0.8", met(m["target_met"])])
+                         f"{b['compose_from']:,} passages) {first or '(off-topic vectors cached)'}",
+                         f"{m['build_passages_per_s']} / {b['bare_encode_passages_per_s']}", m["ratio"], "≥ 0.8",
+                         met(m["target_met"])])
     if "scaling" in r:
         big = r["scaling"]["sizes"][-1]
         best = min(("flat", "hnsw"), key=lambda v: big[v]["ask"]["p50_ms"])
@@ -78,17 +80,18 @@ def details(r: dict) -> list[str]:
 
 
 def build(b: dict) -> list[str]:
-    p = b["builds"]["pooled"]
+    p = next(m for name, m in b["builds"].items() if "ratio_to_bare_encode_of_everything_built" in m)
     lines = ["## Index build (real model)", "",
              f"{b['passages']} synthetic passages (mean {b['mean_chars']['sentence']} characters; contexts as one text "
              f"{b['mean_chars']['context']}). Bare encode of the sentences {b['bare_encode_sentences_s']} s (runs before "
              f"and after the builds: {b['bare_encode_sentences_runs_s']} s); pooled contexts alone "
              f"{b['pooled_contexts_s']} s, where encoding each context as one text (before 2026-11-28) takes "
-             f"{b['bare_encode_contexts_s']} s; the 100 off-topic questions {b['encode_offtopic_s']} s. The pooled build "
-             f"against those parts timed alone: {p['ratio_to_bare_encode_of_everything_built']}×.", "",
+             f"{b['bare_encode_contexts_s']} s; the {b.get('offtopic_questions', 100)} off-topic questions {b['encode_offtopic_s']} s "
+             "(the first build on a machine encodes them; later ones read them from the cache). The machine's first "
+             f"pooled build against those parts timed alone: {p['ratio_to_bare_encode_of_everything_built']}×.", "",
              "Inside each build (timed per encode call; pooled contexts read token states, so they fall in "
-             "\"everything else\"; for composed builds the other encode calls are the title lines and headings, then "
-             "the off-topic questions):", ""]
+             "\"everything else\"; for composed builds the other encode calls are the title lines and headings; then "
+             "the off-topic questions, or the two of them that check the cached vectors):", ""]
     lines += table(["contexts", "build s", "sentences s", "other encode calls s", "everything else s",
                     "sentence share of build"],
                    [[mode, m["build_s"], m["encode_inside_build"]["sentences_s"],

@@ -25,14 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embedder, lexical
+from . import embedder, lexical, offtopic
 from .contexts import context_vectors, contexts
 from .config import Settings, VectorIndex
 from .documents import Document
 from .segments import Segment, document_title, headings, segment
 
 FORMAT_VERSION = 20  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
-OFFTOPIC = Path(__file__).parent / "data" / "offtopic.txt"
 
 
 class IndexError_(RuntimeError):
@@ -46,7 +45,7 @@ class Index:
     contexts: "faiss.Index"           # noqa: F821
     bm25: lexical.Lexical
     null_queries: np.ndarray
-    hub: np.ndarray                   # per passage: how much off-topic questions like it (see hubness())
+    hub: np.ndarray                   # per passage: how much off-topic questions like it (see offtopic.hubness())
     manifest: dict
     path: Path
 
@@ -67,25 +66,8 @@ class Index:
         return index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
 
 
-def hubness(passages: np.ndarray, probes: np.ndarray, k: int = 10, chunk: int = 8192) -> np.ndarray:
-    """Each passage's mean cosine to its k most similar off-topic probe questions: how strongly it attracts
-    questions about nothing it says (a "hub": a bare URL, a long generic clause). In chunks, so 100k passages
-    never need a 100 x 100k matrix at once."""
-    k = min(k, len(probes))
-    out = np.zeros(len(passages), np.float32)
-    for start in range(0, len(passages), chunk) if k else ():
-        sims = probes @ passages[start:start + chunk].T
-        out[start:start + chunk] = np.partition(sims, -k, axis=0)[-k:].mean(axis=0)
-    return out
-
-
-def offtopic_questions() -> list[str]:
-    lines = OFFTOPIC.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
 def index_key(docs: list[Document], settings: Settings) -> str:
-    ident = {"format": FORMAT_VERSION, "params": settings.index_params(), "offtopic": _sha(OFFTOPIC),
+    ident = {"format": FORMAT_VERSION, "params": settings.index_params(), "offtopic": offtopic.questions_sha(),
              "documents": sorted((d.source, d.sha256) for d in docs)}
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 
@@ -139,9 +121,9 @@ def build(docs: list[Document], settings: Settings, folder: Path, model, progres
                                  settings.vector_index.piece_chars, **kw)
     for name, vectors in (("sentences", sentences), ("contexts", in_context)):
         faiss.write_index(vector_index(vectors, settings.vector_index), str(folder / f"{name}.faiss"))
-    null = embedder.encode(model, offtopic_questions(), "query", batch_size=settings.batch_size)
+    null = offtopic.vectors(model, settings.model, settings.batch_size)
     np.save(folder / "null.npy", null)
-    np.save(folder / "hub.npy", hubness(sentences, null))
+    np.save(folder / "hub.npy", offtopic.hubness(sentences, null))
     lexical.Lexical.fit([s.text for s in segs], docs[0].language).save(folder / "bm25")
     with open(folder / "passages.jsonl", "w", encoding="utf-8") as f:
         for s in segs:

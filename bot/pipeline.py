@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embedder, followup, index as index_mod, languages, messages
+from . import embedder, followup, index as index_mod, languages, messages, offtopic
 from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_chatter, strongest_pull, unknown_to,
                       unknown_words, vocabulary, without)
 from .answer import Answer, cite, extract, rival
@@ -115,7 +115,7 @@ class Bot:
 
     def _calibrate(self) -> Abstainer:
         """Null distribution of this corpus: the best scores generic off-topic questions reach on it."""
-        questions = index_mod.offtopic_questions()
+        questions = offtopic.questions()
         best = np.array([self.retriever.search(q, v).scores[0] for q, v in zip(questions, self.index.null_queries)])
         scoring = self.settings.scoring
         return Abstainer(questions, best, scoring.null_quantile, scoring.margin, self.numbers, self.words)

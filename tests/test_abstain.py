@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bot import Bot, languages, messages
+from bot import Bot, languages, messages, offtopic
 from bot.abstain import (STRICT_TYPES, Abstainer, names_nothing, numeric_tokens, only_chatter, strongest_pull,
                          unknown_to, unknown_words, vocabulary, without)
 from bot.lexical import fold, terms
@@ -693,9 +693,7 @@ def test_the_calibration_set_is_large_in_each_language_and_shares_no_question_wi
     import re
     from pathlib import Path
 
-    from bot import index as index_mod
-
-    questions = index_mod.offtopic_questions()
+    questions = offtopic.questions()
     per_language = {lang: sum(languages.detect(q) == lang for q in questions) for lang in languages.LANGUAGES}
     assert min(per_language.values()) >= 150, per_language
     assert len(set(questions)) == len(questions)

@@ -22,7 +22,7 @@ import pytest
 from bot import Bot, DocumentError
 from bot import embedder
 from bot import index as index_mod
-from bot import lexical
+from bot import lexical, offtopic
 from bot.config import Segmentation, Settings, VectorIndex
 from bot.segments import segment
 
@@ -75,7 +75,7 @@ def assert_correct(bot: Bot, index_dir: Path, answer: bool = True, kept: tuple[s
     expected = [s for d in bot.documents for s in segment(d, bot.settings.segmentation)]
     assert idx.segments == expected
     assert idx.sentences.ntotal == idx.contexts.ntotal == len(expected)
-    assert idx.null_queries.shape[0] == len(index_mod.offtopic_questions())
+    assert idx.null_queries.shape[0] == len(offtopic.questions())
     m = idx.manifest
     assert m["model"] == bot.settings.model and m["params"] == bot.settings.index_params()
     assert sorted((d["source"], d["sha256"]) for d in m["documents"]) == sorted(
@@ -567,8 +567,8 @@ def test_new_offtopic_questions_select_a_new_index(tmp_path, monkeypatch):
     docs = [index_mod.Document("a.txt", tmp_path / "a.txt", "Una frase.", "0", "it")]
     before = index_mod.index_key(docs, Settings())
     edited = tmp_path / "offtopic.txt"
-    edited.write_text(index_mod.OFFTOPIC.read_text(encoding="utf-8") + "Una domanda in più?\n", encoding="utf-8")
-    monkeypatch.setattr(index_mod, "OFFTOPIC", edited)
+    edited.write_text(offtopic.QUESTIONS.read_text(encoding="utf-8") + "Una domanda in più?\n", encoding="utf-8")
+    monkeypatch.setattr(offtopic, "QUESTIONS", edited)
     assert index_mod.index_key(docs, Settings()) != before
 
 

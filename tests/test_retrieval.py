@@ -78,7 +78,7 @@ def test_what_is_question_prefers_a_licence_s_definition_to_its_first_mention(li
 
 
 def test_hubness_is_the_mean_cosine_to_the_nearest_probes_in_any_chunking():
-    from bot.index import hubness
+    from bot.offtopic import hubness
 
     rng = np.random.default_rng(0)
     probes = rng.normal(size=(30, 8)).astype(np.float32)
