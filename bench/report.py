@@ -35,7 +35,7 @@ def targets(r: dict) -> list[str]:
             mode, _, first = name.partition(" ")  # "composed" or "composed (first build on the machine)"
             when = "below" if mode == "pooled" else "from"
             rows.append([f"index build passages/s / bare encode passages/s, contexts {mode} (default {when} "
-                         f"{b['compose_from']:,} passages) {first or '(off-topic vectors cached)'}",
+                         f"{b['compose_from']:,} passages), {first.strip('()') or 'off-topic vectors cached'}",
                          f"{m['build_passages_per_s']} / {b['bare_encode_passages_per_s']}", m["ratio"], "≥ 0.8",
                          met(m["target_met"])])
     if "scaling" in r:
