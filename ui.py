@@ -218,8 +218,8 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
             reason (what the bot says when abstaining, and why)..."""
             try:
                 return default_bot.ask(question).to_dict()
-            except ValueError as exc:
-                raise gr.Error(str(exc)) from None
+            except ValueError as exc:  # the caller's mistake, not the server's: no traceback in its log
+                raise gr.Error(str(exc), print_exception=False) from None
 
         gr.api(ask, api_name="ask")
     demo.queue(default_concurrency_limit=4, max_size=64)

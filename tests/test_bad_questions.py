@@ -168,6 +168,17 @@ def test_web_api_non_str_question_is_an_error_not_a_crash(client, kind):
     assert "Wiesbaden" in client.predict(NORMAL, api_name="/ask")["text"]
 
 
+def test_a_refused_web_question_leaves_no_traceback_in_the_server_log(client, capfd):
+    """A bad question is the caller's mistake: the server tells the caller why and logs no traceback."""
+    from gradio_client.exceptions import AppError
+
+    capfd.readouterr()
+    for bad, why in (("", "empty"), (42, "must be a str")):
+        with pytest.raises(AppError, match=why):
+            client.predict(bad, api_name="/ask")
+    assert "Traceback" not in "".join(capfd.readouterr())
+
+
 def chat_turn(demo, question, history=(), corpus=None):
     """One turn through the page's own event functions (what pressing Enter runs: the question is taken out of
     the box, then answered)."""
