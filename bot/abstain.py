@@ -30,7 +30,9 @@ Then several signals must agree before we answer:
      when check 2 asks for a figure, the dimension it measures ("how *wide*": a text says "a 40-metre hall").
   5. the documents use at least one content word of a question in their own language ("Chi ha vinto la Serie
      A?" about the article: nothing in it is about any of those words); a question of one word ("sushi",
-     "qwertyuiop") in any language. Across languages most words are unknown and the model alone decides.
+     "qwertyuiop") in any language; a question whose content words are all of no language ("asdkjh qweoiu?", a
+     name the documents never use). Across languages most words are unknown to the documents but are words of
+     a language, and the model alone decides.
 """
 from __future__ import annotations
 
@@ -163,11 +165,12 @@ def _known(word: str, vocab: frozenset[str]) -> bool:
 
 def unknown_to(question: str, vocab: frozenset[str], same_language: bool) -> tuple[str, ...]:
     """Check 5: the question's content words if the documents use none of them and the question is in their
-    language or is one word; else ()."""
+    language, is one word, or has only words of no language (names the documents never use, typos, keyboard
+    mashing); else ()."""
     # the kind words after "which/what" count here, though check 4 leaves them untested: in "What voltage does it
     # need?" the documents know "voltage"
     content = unknown_words(question, frozenset(), limit=None, kinds=True)
-    if not content or not (same_language or len(WORD.findall(question)) == 1):
+    if not content:
         return ()
     unknown = unknown_words(question, vocab, limit=None, kinds=True)
     # a number or code the documents use is something they share with the question ("Which bug was #219?"), and
@@ -175,6 +178,11 @@ def unknown_to(question: str, vocab: frozenset[str], same_language: bool) -> tup
     shared = (t for t in map(fold, WORD.findall(question))
               if len(t) >= 2 and (any(c.isdigit() for c in t) or (len(t) == 2 and t not in _untested())))
     if len(unknown) < len(content) or any(t in vocab for t in shared):
+        return ()
+    # across languages most words are unknown to the documents yet have a translation in them ("warships": "navi
+    # militari"), which the model matches; a word of no language has none
+    if not (same_language or len(WORD.findall(question)) == 1
+            or not any(languages.in_lexicon(m.group()) for m in unknown)):
         return ()
     return tuple(dict.fromkeys(m.group() for m in unknown))[:8]  # each once, and a few: the reason names them
 

@@ -42,6 +42,7 @@ LANGUAGES: dict[str, dict] = {
         # as one word
         "elisions": ["l", "dell", "all", "dall", "nell", "sull", "coll", "un", "quell"],
         "stemmer": "italian",
+        "lexicon": "it",  # pyspellchecker's word list
         "stopwords": frozenset(_sw.STOPWORDS_ITALIAN) | {"cosa", "cos", "quale", "quali", "quanto", "quanti", "quante",
                                                           "dove", "quando", "perché", "perche", "chi", "come", "ha",
                                                           "hanno", "è"},
@@ -145,6 +146,7 @@ LANGUAGES: dict[str, dict] = {
                           "resp", "est", "al", "tel", "ext"],  # not units ("min.", "hr."): they end sentences
         "elisions": [],
         "stemmer": "english",
+        "lexicon": "en",
         "stopwords": frozenset(_sw.STOPWORDS_EN_PLUS) | {"what", "which", "who", "whom", "whose", "where", "when", "how",
                                                          "why", "does", "did", "do", "is", "are", "was", "were"},
         "cues": [

@@ -84,6 +84,19 @@ def not_people() -> frozenset[str]:
     return frozenset(out)
 
 
+def in_lexicon(word: str) -> bool:
+    """Is this a word of any supported language (pyspellchecker's word lists, built from subtitles): not a name
+    that no dictionary holds ("Rutte"), a typo or something typed at random ("qweoiu")."""
+    return any(word.lower() in checker for checker in _lexicons())
+
+
+@lru_cache(maxsize=1)
+def _lexicons() -> tuple:
+    from spellchecker import SpellChecker  # 0.2 s and ~30 MB: only for a question nothing in the documents is about
+
+    return tuple(SpellChecker(language=res["lexicon"], distance=1) for res in LANGUAGES.values())
+
+
 def expected_types(question: str) -> set[str]:
     """Answer types a question asks for, from the cue words of both languages."""
     q = unscoped(question).lower()

@@ -123,6 +123,27 @@ def test_check_5_needs_the_documents_language_or_one_word(bot):
     assert unknown_to("Chi ha vinto il calcio? " + "bla " * 100, words, same_language=True) == ("vinto", "calcio", "bla")
 
 
+def test_check_5_across_languages_when_no_word_is_of_any_language(bot):
+    """Across languages a word the documents lack may still have a translation in them ("warships"); a word of
+    no language (keyboard mashing, a name they never use) has none: every content word such, nothing in them is
+    about the question."""
+    words = bot.words
+    assert unknown_to("asdkjh qweoiu zxcmnb?", words, same_language=False) == ("asdkjh", "qweoiu", "zxcmnb")
+    assert unknown_to("What is Xqvorm Blintzak?", words, same_language=False) == ("Xqvorm", "Blintzak")
+    assert unknown_to("Who leads the warships of Xqvorm?", words, same_language=False) == ()  # "leads", "warships"
+    assert unknown_to("Cosa dice Xqvorm sulla pizzeria?", bot_english := vocabulary(["The cat sat on the mat."]),
+                      same_language=False) == ()  # "dice", "pizzeria" are Italian: the model decides
+    assert unknown_to("Xqvorm and Rutte?", words, same_language=False) == ()  # a name the article uses
+    assert unknown_to("Xqvorm and Rutte?", bot_english, same_language=False) == ("Xqvorm", "Rutte")
+
+
+def test_a_question_of_no_language_is_not_answered(bot):
+    """It scored above the article's threshold (check 1) and had been answered with a quote, marked uncertain."""
+    a = bot.ask("asdkjh qweoiu zxcmnb?")
+    assert a.abstained and a.check == "unknown" and a.text == ""
+    assert all(w in a.reason for w in ("asdkjh", "qweoiu", "zxcmnb"))
+
+
 @pytest.mark.parametrize("question, needle", [
     ("Which news agency did Rutte give an interview to?", "Kyodo News"),
     ("Where is the NSatu command based?", "Wiesbaden"),
