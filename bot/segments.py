@@ -13,80 +13,23 @@ from functools import lru_cache
 
 from .config import Segmentation
 from .documents import Document, blank
+from .headings import (BULLET, FULL_STOP, HEADING, NUMBERED, TABLE_ROW, is_fields, is_heading_paragraph, is_label,
+                       is_title_cased)
 from .languages import LANGUAGES
-from .lexical import fold, stopwords
+from .lexical import fold
 
-_BULLET = re.compile(r"\s*[-*•]\s")
-_NUMBERED = re.compile(r"\s*\(?\d{1,3}(\.\d{1,3})*[.)]\s")  # "1.", "1.2.", "(3)"
 # a heading, bullet or numbered item ("1.", "1.2.", "(a)") starts a paragraph
-_BLOCK_START = re.compile(rf"\s*#{{1,6}}\s|{_BULLET.pattern}|{_NUMBERED.pattern}|\s*\(?[a-z][.)]\s")
-_TABLE_ROW = re.compile(r"\s*\|(.*\|){2,}\s*$")  # "| tool | 1.25 | 90 MB/s |": a paragraph of its own, not a box
-_HEADING = re.compile(r" {0,3}#{1,6}\s")  # Markdown's: deeper-indented "# ..." is code (a shell comment)
+_BLOCK_START = re.compile(rf"\s*#{{1,6}}\s|{BULLET.pattern}|{NUMBERED.pattern}|\s*\(?[a-z][.)]\s")
 _BOXED = re.compile(r"\s*([*|+])\s+(.*\S)\s+\1\s*$")  # a line inside an ASCII-art box: "*  text  *"
 _SPLIT_AT = re.compile(r"[;:]\s+|,\s+")
 # where an over-long sentence with no ";", ":" or "," is cut, in order: CJK punctuation (Punkt knows only
 # Latin), a line break (unpunctuated verse), any space (one huge line)
 _LAST_RESORT = (re.compile(r"[。！？；，、]\s*"), re.compile(r"\n\s*"), re.compile(r"\s+"))
-_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
-_SUBSECTION = re.compile(r"\s*\d{1,3}(\.\d{1,3})+\.?\s+\S")  # "1.3. Documentation for liblzma"
 _UNDERLINE = re.compile(r"[ \t]*\r?\n[ \t]*(([-=~^_*#+])\2{2,}|\|?([ \t]*:?-{3,}:?[ \t]*\|)+([ \t]*:?-{3,}:?)?)"
                         r"[ \t]*(\r?\n|$)")  # the next line: "-----", "=====", a table's "|---|---|"
-_FULL_STOP = re.compile(r"[.!?;:\"»”)]\s*$")
-_LABEL_VALUE = re.compile(r"\s*[-*•]\s+\**[^\W\d_]+\**:\**\s+\S")  # "- Weight: 2.1 kg", "- **Venue:** Hillside Lodge"
-_NUMBERED_TITLE = re.compile(r"\s*[-*•]\s+\**[^\W\d_]+\s+\d+(?:\.\d+)*\b")  # "- Chapter 3", "* Step 1", "- Part 2: ..."
-_SENTENCE_END = re.compile(r"[.!?]\s+[A-Z]")
-_SPOKEN_END = re.compile(r"[^.][.!][\"»”)]?\s*$")  # ends as a sentence does ("..." and "etc.." aside)
 # markup a reader never sees: an HTML comment (Markdown hides it), a reST directive line (".. code-block:: bash")
 _HIDDEN = re.compile(r"<!--.*?-->\s*|\.\.\s+[\w:-]+::.*", re.DOTALL)
 _FRONT_MATTER = re.compile(r"\ufeff?---[ \t]*\r?\n(?:.*\r?\n){0,50}?---[ \t]*(?:\r?\n|$)")  # YAML at a file's top
-
-
-def _is_label(text: str) -> bool:
-    """One token naming what follows, on a line of its own: ".gpg.keygen.name", "--verbose", "[core]",
-    "Note:" (not a URL, not a sentence ending in a full stop)."""
-    return (2 <= len(text) <= 60 and not any(c.isspace() for c in text) and any(c.isalpha() for c in text)
-            and "://" not in text and not text.startswith("www.") and text[-1] not in ".!?;,")
-
-
-def _is_heading(text: str) -> bool:
-    """A short title-cased line ("3. Grant of Patent License.", "13. Use with the GNU Affero General Public
-    License.", "Definitions."): its longer words are capitalised except function words, as titles write them.
-    It names what follows and answers nothing alone."""
-    words = [w for w in _LONG_WORD.findall(text) if fold(w) not in stopwords()]
-    return len(text) <= 80 and 0 < len(words) <= 8 and all(w[0].isupper() for w in words)
-
-
-def is_heading_paragraph(text: str, first: bool, indent: int = 0) -> bool:
-    """A paragraph that only names what follows: a short title-cased or capitalised line ("8. Litigation",
-    "TERMS AND CONDITIONS"), a Markdown heading, a sub-numbered line ("1.3. Documentation for liblzma"), a
-    one-token label (".gpg.keygen.name"), a lone question (an FAQ's: its answer is the next paragraph), or
-    the document's opening paragraph when it is short and has no full stop (its title). _kinds() adds
-    underlined lines and repeats of headings (a table of contents). Headings are context for the sentences
-    under them, never the quote.
-    indent: spaces before the paragraph on its first line ("#" indented 4 or more is code, as in Markdown)."""
-    letters = [c for c in text if c.isalpha()]
-    capitals = bool(letters) and all(c.isupper() for c in letters)
-    # a line in capitals is a heading ("NO WARRANTY"), unless it ends as a sentence of three words or more
-    # ("WARNING: NEVER IMMERSE THE KETTLE IN WATER."); so is a title-cased one, unless it is a list item
-    # that ends as a sentence ("- Made in Italy.")
-    ends = bool(_SPOKEN_END.search(text))
-    bullet = bool(_BULLET.match(text))
-    sentence = ends and (len(_LONG_WORD.findall(text)) >= 3 and not _NUMBERED.match(text) if capitals  # "13.
-                         else bullet)  # MULTIPLE-LICENSED CODE." is a section's title
-    # a list item that states a fact, however title-cased: it holds a figure or a one-word label and its value
-    # ("- Weight: 2.1 kg", "- **Venue:** Hillside Lodge", "- Coach from Manchester Piccadilly at 09:30"); not a
-    # numbered title ("- Chapter 3", "* Step 1", "- Part 2: Getting Started") nor "- See Also: Related Projects"
-    sentence = sentence or bullet and not _NUMBERED_TITLE.match(text) and (
-        any(c.isdigit() for c in text) or bool(_LABEL_VALUE.match(text)))
-    shouting = len(text) <= 80 and capitals
-    title = first and len(text) <= 200 and not _FULL_STOP.search(text)
-    subsection = len(text) <= 80 and bool(_SUBSECTION.match(text)) and not _FULL_STOP.search(text)
-    markdown = indent <= 3 and bool(_HEADING.match(text))
-    question = len(text) <= 200 and text.endswith("?") and not _SENTENCE_END.search(text[:-1])
-    if _TABLE_ROW.match(text):
-        return False  # a table's row ("| Saffron bun | £1.80 |"), however capitalised; its header is underlined
-    return ((_is_heading(text) or shouting) and not sentence) or markdown or title or subsection or question or (
-        _is_label(text))
 
 
 @dataclass(frozen=True)
@@ -124,7 +67,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
 def _unframe(text: str, lines: list[tuple[int, int]]) -> tuple[int, int]:
     """The span of a paragraph's lines without the whitespace around it, or a box's frame at its ends."""
     start, end = _strip(text, lines[0][0], lines[-1][1])
-    first, last = (None if _TABLE_ROW.match(text, *line) else _BOXED.match(text, *line)
+    first, last = (None if TABLE_ROW.match(text, *line) else _BOXED.match(text, *line)
                    for line in (lines[0], lines[-1]))
     return (first.start(2) if first else start), (last.end(2) if last else end)
 
@@ -138,7 +81,7 @@ def _front_end(text: str) -> int:
 def _continues(previous: str, line: str) -> bool:
     """In a block of long lines, a line that starts in lower case after one that stops mid-sentence (no
     final stop) continues it: Markdown written one clause per line."""
-    return not _FULL_STOP.search(previous) and line.lstrip()[:1].islower()
+    return not FULL_STOP.search(previous) and line.lstrip()[:1].islower()
 
 
 def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
@@ -161,14 +104,14 @@ def paragraphs(text: str, params: Segmentation) -> list[tuple[int, int]]:
         after_heading = False
         for line in block:
             body = text[line[0]:line[1]]
-            item = (_TABLE_ROW.match(body) or (_BLOCK_START.match(body) and not _BOXED.match(body))
+            item = (TABLE_ROW.match(body) or (_BLOCK_START.match(body) and not _BOXED.match(body))
                     or line[0] < front_end)
             if not groups or after_heading or item or not (wrapped or _continues(text[slice(*groups[-1][-1])], body)):
                 groups.append([line])
             else:
                 groups[-1].append(line)
             # a heading line, or a block's opening label ("--verbose" over its description), stands alone
-            after_heading = bool(_HEADING.match(body)) or (line == block[0] and _is_label(body.strip()))
+            after_heading = bool(HEADING.match(body)) or (line == block[0] and is_label(body.strip()))
         out.extend(_unframe(text, g) for g in groups)
     return [p for p in out if p[0] < p[1]]
 
@@ -229,14 +172,19 @@ def _cut(text: str, start: int, end: int, params: Segmentation) -> int | None:
 
 
 def sentences(text: str, start: int, end: int, language: str, params: Segmentation) -> list[tuple[int, int]]:
-    """Sentence spans inside text[start:end]; line breaks inside count as spaces (Punkt's default)."""
-    splitter, abbreviations = _punkt(language)
+    """Sentence spans inside text[start:end]; line breaks inside count as spaces (Punkt's default), except in a
+    block of fields, where each line is one ("Date: 3 March 2025")."""
     spans: list[tuple[int, int]] = []
-    for s, e in splitter.span_tokenize(text[start:end]):
-        s, e = _strip(text, start + s, start + e)
-        if spans and s < e and _after_elided_abbreviation(text, spans[-1][1], language, abbreviations):
-            s = spans.pop()[0]
-        spans.append((s, e))
+    fields = is_fields(text[start:end])
+    if fields:
+        spans = [_strip(text, start + m.start(), start + m.end()) for m in re.finditer(r"[^\r\n]+", text[start:end])]
+    else:
+        splitter, abbreviations = _punkt(language)
+        for s, e in splitter.span_tokenize(text[start:end]):
+            s, e = _strip(text, start + s, start + e)
+            if spans and s < e and _after_elided_abbreviation(text, spans[-1][1], language, abbreviations):
+                s = spans.pop()[0]
+            spans.append((s, e))
     merged: list[tuple[int, int]] = []
     carry: int | None = None
     for i, (s, e) in enumerate(spans):
@@ -244,8 +192,8 @@ def sentences(text: str, start: int, end: int, language: str, params: Segmentati
             continue
         if carry is not None:
             s, carry = carry, None
-        if sum(ch.isalnum() for ch in text[s:e]) < params.min_sentence_chars or (
-                params.glue_headings and not merged and i + 1 < len(spans) and _is_heading(text[s:e])):
+        if (not fields and sum(ch.isalnum() for ch in text[s:e]) < params.min_sentence_chars) or (
+                params.glue_headings and not fields and not merged and i + 1 < len(spans) and is_title_cased(text[s:e])):
             carry = s  # "1.", a lone quote or the paragraph's heading: glue it to what follows
             continue
         merged.append((s, e))

@@ -340,3 +340,20 @@ def test_same_name_in_two_folders_is_refused(tmp_path):
         load_documents([tmp_path / "a", tmp_path / "b"])
     docs = load_documents([tmp_path])  # one corpus root: sources differ by folder
     assert sorted(d.source for d in docs) == ["a/x.txt", "b/x.txt"]
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_a_block_of_fields_is_quoted_line_by_line_not_taken_for_a_title(language):
+    """An e-mail's or a form's header at the top of a file has no full stop and can be title-cased, as titles
+    are; it is facts ("Date: 3 March 2025"), each line one sentence (a short one too: "To: Team")."""
+    header = "From: Anna Verdi\r\nTo: Team\r\nDate: 3 March 2025\r\nSubject: Office Move\r\n\r\n"
+    body = "Hi all, we move to the new office on Monday.\r\n"
+    assert texts(header + body, language) == ["From: Anna Verdi", "To: Team", "Date: 3 March 2025",
+                                              "Subject: Office Move", body.strip()]
+    record = "Intro paragraph that says something.\n\nName:\tMario Rossi\nRole:\tWarehouse Manager\n"
+    assert texts(record, language)[1:] == ["Name:\tMario Rossi", "Role:\tWarehouse Manager"]
+    assert headings(doc(header + body, language), P) == []
+    # one such line alone at the top is still the title; lines that are not all fields are prose or a title
+    assert texts("Subject: Office Move\n\nWe move on Monday.\n", language) == ["We move on Monday."]
+    assert texts("GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n\nEveryone may copy it.\n", language) == [
+        "Everyone may copy it."]
