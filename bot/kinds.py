@@ -49,6 +49,16 @@ _LABEL = re.compile(f"(?m:^{LIST_MARKER.pattern})|"
                     r"\(\d{1,2}\)|(?<![\w.,])\d{1,2}\)|\b(?:sections?|sezion[ei]|articles?|articol[oi]|paragraphs?|"
                     r"paragraf[oi]|clauses?|claus(?:ola|ole)|options?)\s+\d+[a-z]?\d*(?:\.\d+)*"
                     r"(?:\s*(?:and|or|e|o|,)\s*\d+(?:\.\d+)*)*", re.IGNORECASE)
+
+
+def _unless_closing(label: re.Match) -> str:
+    """A label blanked, unless its ")" closes a parenthesis of its line: "(default 4)", "(at most 3 people)"
+    hold a figure."""
+    line = label.string[label.string.rfind("\n", 0, label.start()) + 1:label.start()]
+    closing = label.group().endswith(")") and not label.group().startswith("(") and line.count("(") > line.count(")")
+    return label.group() if closing else " "
+
+
 # a clause: what lies between punctuation ("China has 500 today, and by 2030 it will have 1,000": two)
 _CLAUSE = re.compile(r"[^,;:.!?()\n]+")
 # a figure starts a token: the digits of a name or version ("CC0", "GPLv2", "v2.1") count nothing
@@ -201,7 +211,7 @@ def _holds(text: str, kind: str, given: frozenset[str], counted: Counted | None 
     if kind == "place":
         return any(fold(m.group(1)) not in given for m in _TYPE_PATTERNS[kind].finditer(text))
     if kind in ("number", "duration"):
-        text = _LABEL.sub(" ", text)  # "0) Convey ... by section 6" counts nothing
+        text = _LABEL.sub(_unless_closing, text)  # "0) Convey ... by section 6" counts nothing
     if kind == "number" and counted is not None:
         text = counted.current(text)
         near = counted.near_figure(text)

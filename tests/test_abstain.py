@@ -224,6 +224,9 @@ def test_expected_answer_types(question, types):
     ("Passi:\n  2. Salva il file.\n  3. Esci.", False),
     ("2. Aspetta 5 minuti.", True),
     ("within thirty (30) days of the notice", True),   # "(30)" reads as a list item, "thirty" counts
+    # a figure closing a parenthesis is no list item
+    ("The number of worker threads (default 4).", True), ("Rooms seat small groups (at most 3) only.", True),
+    ("Steps: 1) open the lid 2) fill it", False),
     ("L'orario delle autofirme sarà aumentato di un secondo.", True),  # one of a unit is a quantity
     ("The offer stays valid for a year.", True),
     ("<one line to give the program's name and a brief idea of what it does.>", False),  # a template, no count
