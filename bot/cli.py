@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
-from .config import DEFAULT_DOCS, MODEL_ENV
+from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, MODEL_ENV
 
 
 def _bot(args, progress: bool = False, rebuild: bool = False):
@@ -32,14 +33,26 @@ def cmd_ask(args) -> int:
         if answer.citations:
             print("\nClosest passages (not an answer):")
     else:
-        print(f"«{answer.text}» [1]\n")
+        print(f"«{shown(answer.text)}» [1]\n")
         if answer.uncertain:
-            print(f"{answer.reason}\n")
+            print(f"{shown(answer.reason)}\n")
     for n, c in enumerate(answer.citations, 1):
-        print(f"[{n}] {place('en', c.source, c.paragraph, c.start, c.end)} (score {c.score:.3f})")
+        print(f"[{n}] {shown(place('en', c.source, c.paragraph, c.start, c.end), one_line=True)} (score {c.score:.3f})")
         if n > 1 or answer.abstained:
-            print(f"    {' '.join(c.text.split())[:160]}")
+            print(f"    {shown(' '.join(c.text.split())[:160], one_line=True)}")
     return 0
+
+
+# control characters (but line breaks and tabs) and bidirectional overrides: a document's escape sequence
+# would recolour, move or hide text on the terminal, so the quote on screen would not be the file's
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+
+
+def shown(text: str, one_line: bool = False) -> str:
+    """Text for the terminal, each control character written as its escape ("\\x1b"; in one line, line breaks
+    too: a file name can hold one); --json is exact."""
+    pattern = re.compile(rf"{_CONTROL.pattern}|[\r\n\t]") if one_line else _CONTROL
+    return pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def cmd_index(args) -> int:
@@ -57,7 +70,10 @@ def _writable(path: str) -> Path:
         raise ValueError(f"--out {path} is a folder: give a file name")
     if not out.absolute().parent.is_dir():
         raise ValueError(f"--out {path}: the folder {out.absolute().parent} does not exist")
-    tempfile.NamedTemporaryFile(dir=out.absolute().parent, prefix=".bot-out-").close()  # OSError if it cannot write
+    try:
+        tempfile.NamedTemporaryFile(dir=out.absolute().parent, prefix=".bot-out-").close()
+    except OSError as exc:
+        raise OSError(f"--out {path}: cannot write in {out.absolute().parent} ({exc.strerror})") from None
     return out
 
 
@@ -116,11 +132,17 @@ def _folder(text: str) -> str:
     return text
 
 
+def _model(text: str) -> str:
+    if not text.strip():  # "" would silently mean the default model
+        raise argparse.ArgumentTypeError("is empty: give a model name or folder")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--docs", nargs="+", metavar="PATH", help=f"files or folders to answer from (default {DEFAULT_DOCS})")
-    common.add_argument("--index-dir", type=_folder, help="where the index lives (default: index/ or $BOT_INDEX_DIR)")
-    common.add_argument("--model", help=f"sentence-transformers model name or folder (default: ${MODEL_ENV} or the bundled "
+    common.add_argument("--index-dir", type=_folder, help=f"where the index lives (default: ${INDEX_ENV} or {DEFAULT_INDEX})")
+    common.add_argument("--model", type=_model, help=f"sentence-transformers model name or folder (default: ${MODEL_ENV} or the bundled "
                                         "multilingual-e5-small)")
     p = argparse.ArgumentParser(prog="bot", description="Answers questions with verbatim, cited quotes from documents.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -162,3 +184,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, DocumentError, ModelError, OSError) as exc:
         print(f"bot: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: an index is built aside and renamed into place, so nothing is half-written
+        print("bot: interrupted", file=sys.stderr)
+        return 130

@@ -25,9 +25,12 @@ def set_threads() -> int:
     (bench/results/summary.md). Set it to the core count on an otherwise idle machine for faster builds."""
     import torch
 
-    threads = int(os.environ.get(THREADS_ENV) or 1)
+    value = os.environ.get(THREADS_ENV, "").strip() or "1"
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{THREADS_ENV}={value!r} is not a positive whole number of threads")
+    threads = int(value)
     if torch.get_num_threads() != threads:
-        torch.set_num_threads(max(threads, 1))
+        torch.set_num_threads(threads)
     return threads
 
 

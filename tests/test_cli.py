@@ -267,6 +267,7 @@ def test_eval_out_is_checked_before_the_run(work, capsys):
     (["eval", "x.jsonl", "--max-chars", "abc"], "argument --max-chars: must be a positive number of characters, not 'abc'"),
     (["ask", "Dove?", "--index-dir", ""], "is empty"),
     (["index", "seeds", "--docs", "other"], "either as PATHS or with --docs"),
+    (["ask", "Dove?", "--model", ""], "argument --model: is empty"),  # it had silently meant the default model
 ])
 def test_options_that_mean_nothing_are_usage_errors(argv, error, capsys):
     from bot import cli
@@ -311,3 +312,41 @@ def test_eval_refuses_cases_about_other_documents(bot):
     with pytest.raises(ValueError, match=r"cases name doc 'CC0-1.0', not the name of any document here "
                                          r"\(giappone-nato\.txt\): pass the folder that holds it with --docs"):
         evaluate(bot, [case])
+
+
+def test_a_document_cannot_drive_the_terminal(work, bot, capsys):
+    """Escape sequences and bidirectional overrides in a file are shown as escapes, not run by the terminal
+    (recoloured, moved or hidden text would not be the quote); --json keeps the exact text."""
+    from conftest import run_cli
+
+    folder = work / "escapes"
+    folder.mkdir()
+    text = "Il comando NSatu ha sede a Wiesbaden.\x1b[8m Questo era nascosto\x1b[0m, disse \u202eil portavoce.\n"
+    (folder / "nota.txt").write_text(text, encoding="utf-8")
+    argv = ["ask", "Dove ha sede il comando NSatu?", "--docs", str(folder), "--index-dir", str(work / "escapes-index")]
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 0 and "\x1b" not in out and "\u202e" not in out
+    assert "Wiesbaden.\\x1b[8m Questo era nascosto\\x1b[0m, disse \\u202eil portavoce." in out
+    code, out, _ = run_cli(capsys, *argv, "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["text"] == text.strip() == text[answer["citations"][0]["start"]:answer["citations"][0]["end"]]
+
+
+def test_bad_thread_setting_is_named(index_dir, monkeypatch):
+    monkeypatch.setenv("BOT_TORCH_THREADS", "abc")  # it had said "invalid literal for int()"
+    proc = run("ask", "Dove ha sede il comando NSatu?", "--index-dir", index_dir)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == "bot: error: BOT_TORCH_THREADS='abc' is not a positive whole number of threads"
+
+
+def test_ctrl_c_is_said_in_one_line(index_dir):
+    """Interrupted while loading, the command says so and exits 130, without a traceback."""
+    import signal
+    import time
+
+    proc = start("index", "--index-dir", index_dir)
+    time.sleep(3)  # past Python's start, into the imports and the model's load
+    proc.send_signal(signal.SIGINT)
+    done = finish(proc)
+    assert done.returncode == 130 and done.stderr.strip().endswith("bot: interrupted"), done.stderr
+    assert "Traceback" not in done.stderr
