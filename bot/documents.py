@@ -179,9 +179,12 @@ def absolute(paths: list[str | Path]) -> list[Path]:
     return [Path(os.path.abspath(p)) for p in paths]
 
 
-def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | None = None) -> list[Document]:
+def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | None = None,
+                   skipped: dict[Path, tuple] | None = None) -> list[Document]:
     """Read files and folders (folders recursively, linked ones too: .txt, .md, .rst and any other UTF-8 text file;
-    not hidden ones, nor those inside `exclude`)."""
+    not hidden ones, nor those inside `exclude`). A file found in a folder with nothing to quote (empty, or no
+    letter or digit: a new note, a placeholder) is left out, with its file_stamp in `skipped`, so that a bot
+    notices when it gets some text; given by name, or when a folder holds nothing else, it is an error."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if not paths:
@@ -200,11 +203,24 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
             found = [(given, given.name)]
         else:
             raise DocumentError("missing", path=given)
+        nothing: DocumentError | None = None  # the first file with nothing to quote in this folder
+        read = 0
         for path, source in found:
             if path.resolve() in files:
                 continue  # given twice (as a file and inside its folder): read and cited once
             files.add(path.resolve())
             if source in docs:
                 raise DocumentError("same_source", source=source, first=docs[source].path, second=path)
-            docs[source] = read_document(path, source)
+            stamp = file_stamp(path)  # before reading: a change while we read shows as a change later
+            try:
+                docs[source] = read_document(path, source)
+                read += 1
+            except DocumentError as exc:
+                if not given.is_dir() or exc.key not in ("empty", "no_words"):
+                    raise
+                nothing = nothing or exc
+                if skipped is not None:
+                    skipped[path] = stamp
+        if nothing and not read:
+            raise nothing  # a folder of empty files: said of the first
     return list(docs.values())

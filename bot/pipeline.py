@@ -54,7 +54,8 @@ class Bot:
         """Read the documents and load (or build) their index. The stamps refresh() compares are set last:
         a reload that fails (say, a document was deleted) is tried again by the next ask(), never half-used."""
         folders = self._folder_stamps()  # before listing them: a file added meanwhile shows as a change
-        documents = load_documents(self.paths, exclude=self.index_dir)
+        skipped: dict = {}  # files with nothing to quote yet, watched like documents
+        documents = load_documents(self.paths, exclude=self.index_dir, skipped=skipped)
         if self.model is None:
             self.model = embedder.load_model(self.settings.model)
         index = index_mod.load_or_build(documents, self.settings, self.index_dir, self.model,
@@ -70,7 +71,7 @@ class Bot:
         self.words = vocabulary([*self.texts.values(), *self.names.file_names()])
         self._vocabularies: dict[frozenset[str], frozenset[str]] = {}
         self.abstainer = self._calibrate()
-        self._folders, self._stamps = folders, {d.path: d.stamp for d in documents}
+        self._folders, self._stamps = folders, {**skipped, **{d.path: d.stamp for d in documents}}
 
     def _folder_stamps(self) -> dict:
         # every folder load_documents walks, linked ones too: a file added or deleted there changes what it lists
