@@ -174,6 +174,9 @@ def _files_under(folder: Path, exclude: Path | None = None) -> list[Path]:
 def absolute(paths: list[str | Path]) -> list[Path]:
     """The paths made absolute, so that a later os.chdir changes nothing; DocumentError for an empty one,
     which Path("") would read as the current folder."""
+    wrong = [p for p in paths if not isinstance(p, (str, os.PathLike))]
+    if wrong:  # None, 5, b"/docs"
+        raise DocumentError("not_a_path", kind=type(wrong[0]).__name__)
     if any(isinstance(p, str) and not p.strip() for p in paths):
         raise DocumentError("empty_path")
     return [Path(os.path.abspath(p)) for p in paths]

@@ -149,12 +149,21 @@ def test_an_index_folder_inside_the_documents_folder_is_not_read_as_documents(tm
 @pytest.mark.parametrize("docs, error", [
     (lambda t: [""], "empty"),                                 # Path("") would be the current folder
     (lambda t: [t / "index" / "notes"], "inside the index folder"),
+    # not paths at all: a clear error, not "'int' object is not iterable" (b"/docs" had been read byte by byte)
+    (lambda t: 5, "not as int"), (lambda t: [None], "not as NoneType"), (lambda t: b"/docs", "not as bytes"),
+    (lambda t: [str(t / "index" / "notes" / "a.txt"), b"/docs"], "not as bytes"),
 ])
 def test_document_paths_that_cannot_be_documents_are_refused(tmp_path, docs, error):
     (tmp_path / "index" / "notes").mkdir(parents=True)
     (tmp_path / "index" / "notes" / "a.txt").write_text(OTHER, encoding="utf-8")
     with pytest.raises(DocumentError, match=error):
         Bot(docs(tmp_path), index_dir=tmp_path / "index")
+
+
+def test_any_iterable_of_paths_will_do(tmp_path):
+    write(tmp_path / "docs", {"faro.txt": OTHER, "b.md": DOC})
+    bot = Bot((tmp_path / "docs").glob("*.txt"), index_dir=tmp_path / "index")
+    assert [d.source for d in bot.documents] == ["faro.txt"]
 
 
 def test_relative_paths_still_mean_the_same_files_after_a_chdir(tmp_path, monkeypatch):
