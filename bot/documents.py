@@ -52,7 +52,7 @@ def max_document_bytes() -> int:
         mb = float("nan")
     if mb == float("inf"):
         return sys.maxsize  # "inf": no limit
-    if not mb > 0:  # also NaN
+    if not mb * 1024 * 1024 >= 1:  # also NaN, and less than a byte ("1e-9": every file would be "over 0 MB")
         raise DocumentError("bad_limit", env=MAX_DOCUMENT_ENV, value=value)
     return int(mb * 1024 * 1024)
 
@@ -128,7 +128,8 @@ def _looks_like_text(path: Path) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # a character cut at the 8 KiB edge is fine, anything else is not
+        # a character cut at the 8 KiB edge is fine (only in a longer file: "x\xff" is no text), anything else is not
+        if exc.start < len(head) - 3 or len(head) < 8192:
             return False
     return b"\x00" not in head
 

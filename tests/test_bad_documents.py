@@ -21,11 +21,18 @@ def test_folder_without_text_files_is_a_clear_error(tmp_path):
     folder.mkdir()
     (folder / "foto.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
     (folder / "dati.bin").write_bytes(bytes(range(256)))
+    (folder / "coda.dat").write_bytes(b"x\xff")  # its bad byte near the end: not a character cut at 8 KiB
     (folder / ".nascosto.txt").write_text("Un file nascosto non conta.\n", encoding="utf-8")
     (folder / "vuota").mkdir()
     with pytest.raises(DocumentError, match="immagini.*holds no text files"):
         Bot([folder], index_dir=tmp_path / "index")
     assert not (tmp_path / "index").exists()
+
+
+def test_a_text_file_without_suffix_cut_mid_character_at_8_kib_is_still_text(tmp_path):
+    """Only the first 8 KiB of a file without a text suffix are checked, so a character cut there is fine."""
+    (tmp_path / "COPYING").write_bytes(("a" * 8191 + "è e poi il resto del testo.\n").encode("utf-8"))
+    assert [d.source for d in documents_mod.load_documents([tmp_path])] == ["COPYING"]
 
 
 def test_empty_folder_is_a_clear_error(tmp_path):
@@ -67,7 +74,7 @@ def test_document_size_limit_is_configurable(tmp_path, monkeypatch):
     monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, "50")
     with pytest.raises(DocumentError, match="enorme.txt looks binary"):  # read now (it is all NUL bytes)
         documents_mod.load_documents(big)
-    for bad in ("tanti", "nan", "-1", "0"):
+    for bad in ("tanti", "nan", "-1", "0", "1e-9"):  # 1e-9: less than a byte, had said "the limit is 0 MB"
         monkeypatch.setenv(documents_mod.MAX_DOCUMENT_ENV, bad)
         with pytest.raises(DocumentError, match=f"{documents_mod.MAX_DOCUMENT_ENV}=.*positive number"):
             documents_mod.load_documents(small)
