@@ -179,8 +179,8 @@ def unknown_to(question: str, vocab: frozenset[str], same_language: bool) -> tup
               if len(t) >= 2 and (any(c.isdigit() for c in t) or (len(t) == 2 and t not in _untested())))
     if len(unknown) < len(content) or any(t in vocab for t in shared):
         return ()
-    # across languages most words are unknown to the documents yet have a translation in them ("warships": "navi
-    # militari"), which the model matches; a word of no language has none
+    # across languages most words are unknown to the documents yet have a translation in them ("lighthouse":
+    # "faro"), which the model matches; a word of no language has none
     if not (same_language or len(WORD.findall(question)) == 1
             or not any(languages.in_lexicon(m.group()) for m in unknown)):
         return ()
