@@ -78,8 +78,9 @@ def vocabulary(texts: list[str]) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _untested() -> frozenset[str]:
     """Words check 4 never tests, accent-folded: stopwords, function words, words about the document or
-    asking for a name."""
-    return stopwords() | {fold(w) for w in languages.word_list("function_words", "document_words", "name_words")}
+    asking for a name or a meaning."""
+    return stopwords() | {fold(w) for w in languages.word_list("function_words", "document_words", "name_words",
+                                                               "meaning_words")}
 
 
 @lru_cache(maxsize=1)

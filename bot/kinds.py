@@ -63,6 +63,7 @@ def _unless_closing(label: re.Match) -> str:
 _CLAUSE = re.compile(r"[^,;:.!?()\n]+")
 # a figure starts a token: the digits of a name or version ("CC0", "GPLv2", "v2.1") count nothing
 _FIGURE = r"(?<![\w.])\d"
+_ISO = r"(?:EUR|USD|GBP|CHF|JPY|CNY|CAD|AUD|SEK|NOK|DKK|PLN|CZK|HUF|INR|BRL)"  # currency codes, as amounts write them
 _TYPE_PATTERNS = {
     # "di un minuto", "for a week": one of a unit is a quantity too
     # (number words in any case, "Twelve countries...", but not English "due to")
@@ -94,7 +95,9 @@ _TYPE_PATTERNS = {
     "duration": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS}|one|{_UNITS})\b", re.IGNORECASE),
     **{unit: re.compile(rf"\b(?:{'|'.join(names)})\b", re.IGNORECASE) for unit, names in languages.UNITS.items()},
     # a price: an amount of money, or that it is free ("free of charge", "gratuitamente")
-    "price": re.compile(r"[$€£¥]|\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
+    # (ISO codes in capitals next to a figure: "4,500 GBP", "CHF 120")
+    "price": re.compile(rf"[$€£¥]|(?-i:\b(?:{_ISO}\s?\d[\d.,]*|{_FIGURE}[\d.,]*\s?{_ISO})\b)|"
+                        r"\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
                         r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
     # a weight or a temperature: a figure in its unit ("2.1 kg", "due etti", "180 °C", "90 gradi")
     # ("3G" is no weight: "g" lower-case only; "1° maggio", "3° posto" are ordinals, no temperature)

@@ -118,6 +118,9 @@ LANGUAGES: dict[str, dict] = {
                            "descritti", "descritta", "descritte"],
         # words asking for a name ("come si chiama X?"): a text names a thing without saying "si chiama"
         "name_words": ["chiama", "chiamano", "chiamato", "chiamata", "chiamati", "chiamate", "nome", "nomi"],
+        # ...or for a meaning ("cosa significa E4?"): a manual explains a code without saying "significa". Unlike
+        # a name, a meaning asked alone ("E cosa significa?") is still a question: of the previous turn's words
+        "meaning_words": ["significa", "significano", "significato", "significati", "significhi"],
         # the dimension a figure measures ("quanto è largo"): a text gives the figure, not the word
         "measures": ["grande", "grandi", "alto", "alta", "alti", "alte", "largo", "larga", "larghi", "larghe", "lungo",
                      "lunga", "lunghi", "lunghe", "profondo", "profonda", "pesante", "pesanti", "veloce", "veloci",
@@ -192,6 +195,7 @@ LANGUAGES: dict[str, dict] = {
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
         "name_words": ["called", "name", "names", "named"],
+        "meaning_words": ["mean", "means", "meaning", "meanings"],
         "measures": _MEASURES_EN,
         "function_words": ["according", "someone", "something", "anyone", "anything", "everyone", "could", "would",
                            "might", "must", "may", "shall", "also", "still", "already", "via", "upon", "within",

@@ -173,8 +173,9 @@ def definition_of(subject: str) -> re.Pattern:
 @lru_cache(maxsize=None)
 def word_list(*keys: str) -> frozenset[str]:
     """The words of these per-language lists, every language together: "determiners" ("which", "quale"),
-    "document_words" ("mentioned"), "name_words" ("si chiama"), "function_words" ("secondo"),
-    "measures" ("how *wide*"), "qualifiers" ("di"), "kinds" ("paese"), "chatter" ("grazie"); see bot/abstain.py."""
+    "document_words" ("mentioned"), "name_words" ("si chiama"), "meaning_words" ("significa"), "function_words"
+    ("secondo"), "measures" ("how *wide*"), "qualifiers" ("di"), "kinds" ("paese"), "chatter" ("grazie"); see
+    bot/abstain.py."""
     return frozenset(w for res in LANGUAGES.values() for key in keys for w in res[key])
 
 

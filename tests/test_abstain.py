@@ -578,6 +578,15 @@ def test_the_person_a_name_question_asks_about_is_still_tested(bot, question):
     assert bot.ask(question).abstained
 
 
+def test_words_asking_for_a_meaning_are_not_tested():
+    """A manual explains a code without saying "means" / "significa": leaving the word out pulled "Cosa significa
+    l'errore E4?" (asked about an English manual) away from the very sentence that explains E4."""
+    vocab = vocabulary(["E4 shows that the thermostat has lost the connection to the receiver."])
+    assert [m.group() for m in unknown_words("Cosa significa l'errore E4 sul termostato?", vocab)] == [
+        "errore", "termostato"]  # across languages: unknown, tested
+    assert [m.group() for m in unknown_words("What does the E4 code mean?", vocab)] == ["code"]
+
+
 def test_the_kind_words_of_which_end_at_a_stopword():
     """"Which is the currency": "is" ends the kind words of "which", so "currency" is still tested."""
     vocab = vocabulary(["Japan uses the yen."])
@@ -598,6 +607,8 @@ The support desk opens at 9:30 and closes at 18:00 on weekdays.
 Each renewal extends the subscription by a year. Support tickets are answered within two working days. Refunds are possible within thirty (30) days of purchase.
 
 We run more servers than any other host in the region, with staff in 3 countries. Each Team plan covers up to 25 seats.
+
+The security audit was approved (4,500 GBP).
 """
 
 
@@ -611,6 +622,8 @@ def pricing(tmp_path_factory):
 @pytest.mark.parametrize("question, quote", [
     ("How much does the Pro plan cost?", "The Pro plan costs $20 per month and includes priority support."),
     ("Quanto costa il piano Basic?", "The Basic plan is free of charge for personal projects."),  # free is a price
+    # an amount in a currency's code is a price too
+    ("How much does the security audit cost?", "The security audit was approved (4,500 GBP)."),
     ("How many days do I have to ask for a refund?", "Refunds are possible within thirty (30) days of purchase."),
     ("Within how many hours are support tickets answered?", ""),  # it says days, not hours
     ("How much does each renewal extend the subscription?", "Each renewal extends the subscription by a year."),
