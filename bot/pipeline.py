@@ -17,7 +17,7 @@ from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_mo
 from .documents import DocumentError, absolute, file_stamp, load_documents, walk
 from .lexical import plain, restates
 from .naming import DocumentNames
-from .retrieval import Retriever
+from .retrieval import Retriever, language_lift
 
 
 def clean_question(question) -> str:
@@ -121,9 +121,13 @@ class Bot:
         return bot
 
     def _calibrate(self) -> Abstainer:
-        """Null distribution of this corpus: the best scores generic off-topic questions reach on it."""
+        """Null distribution of this corpus: the best scores generic off-topic questions reach on it (after the
+        language lift of a corpus of both languages, measured on the same searches)."""
         questions = offtopic.questions()
-        best = np.array([self.retriever.search(q, v).scores[0] for q, v in zip(questions, self.index.null_queries)])
+        retriever, retriever.lift = self.retriever, {}
+        scored = [retriever.search(q, v) for q, v in zip(questions, self.index.null_queries)]
+        retriever.lift = language_lift([languages.detect(q) for q in questions], scored, retriever.segment_languages)
+        best = np.array([float(np.max(s.scores + retriever.lifted(q, s.ids))) for q, s in zip(questions, scored)])
         scoring = self.settings.scoring
         return Abstainer(questions, best, scoring.null_quantile, scoring.margin, self.numbers, self.words)
 

@@ -277,3 +277,33 @@ def test_a_command_line_option_is_matched_as_written(falcon, question, quote):
     """"-n" and "-r" were no words at all to BM25 (one letter) and alike to the model: the -r row answered -n.
     Options are lexical terms as written; "What does -n do?" names something, not nothing."""
     assert falcon.ask(question).text == quote
+
+
+def test_language_lift_levels_the_languages_of_a_mixed_corpus():
+    """Per question language: how far the off-topic questions' best scores on each language's sentences fall
+    behind those on the best-matching language (read from each search, best first)."""
+    from bot.retrieval import Scored, language_lift
+
+    langs = np.array(["it", "it", "en", "en"])
+    s = lambda ids, scores: Scored(np.array(ids), np.array(scores, np.float32), np.zeros((len(ids), 7)))  # noqa: E731
+    scored = [s([0, 2, 1], [0.90, 0.84, 0.80]), s([1, 3], [0.88, 0.86]),  # Italian questions: 0.89 / 0.85 mean
+              s([2, 0], [0.92, 0.90]), s([3, 1, 2], [0.90, 0.86, 0.85])]  # English: 0.91 / 0.88
+    lift = language_lift(["it", "it", "en", "en"], scored, langs)
+    assert lift.keys() == {("it", "it"), ("it", "en"), ("en", "en"), ("en", "it")}
+    assert lift[("it", "it")] == lift[("en", "en")] == 0.0
+    assert lift[("it", "en")] == pytest.approx(0.04) and lift[("en", "it")] == pytest.approx(0.03)
+    assert language_lift(["it", "en"], scored[:2], np.array(["it"] * 4)) == {}  # one language: nothing to level
+
+
+def test_an_italian_question_reaches_the_english_document_of_a_mixed_corpus(tmp_path_factory, bot):
+    """On office documents in both languages, an Italian question about the English minutes had scored below
+    the corpus's threshold (its Italian sentences start ahead of every English one) and abstained; with the
+    lift it quotes the minutes. A one-language corpus has no lift."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parent.parent / "eval" / "corpora" / "office-docs"
+    office = Bot([corpus], index_dir=tmp_path_factory.mktemp("office") / "index")
+    assert office.retriever.lift[("it", "en")] > 0 and office.retriever.lift[("en", "it")] > 0
+    a = office.ask("Quanto costa il test di sicurezza?")
+    assert not a.abstained and a.citations[0].source.startswith("minutes-") and "4,500 GBP" in a.text
+    assert bot.retriever.lift == {}
