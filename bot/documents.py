@@ -196,6 +196,7 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
     exclude = Path(os.path.abspath(exclude)) if exclude is not None else None
     docs: dict[str, Document] = {}
     files: set[Path] = set()
+    skipped_here: set[Path] = set()  # files left out for having nothing to quote
     for given in absolute(paths):
         if exclude is not None and _inside(given, exclude):
             raise DocumentError("in_index", path=given, index=exclude)
@@ -208,9 +209,10 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
         else:
             raise DocumentError("missing", path=given)
         nothing: DocumentError | None = None  # the first file with nothing to quote in this folder
-        read = 0
+        kept = 0  # its files that are documents
         for path, source in found:
             if path.resolve() in files:
+                kept += path.resolve() not in skipped_here
                 continue  # given twice (as a file and inside its folder): read and cited once
             files.add(path.resolve())
             if source in docs:
@@ -218,13 +220,14 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
             stamp = file_stamp(path)  # before reading: a change while we read shows as a change later
             try:
                 docs[source] = read_document(path, source)
-                read += 1
+                kept += 1
             except DocumentError as exc:
                 if not given.is_dir() or exc.key not in ("empty", "no_words"):
                     raise
                 nothing = nothing or exc
+                skipped_here.add(path.resolve())
                 if skipped is not None:
                     skipped[path] = stamp
-        if nothing and not read:
+        if nothing and not kept:
             raise nothing  # a folder of empty files: said of the first
     return list(docs.values())

@@ -124,7 +124,8 @@ class Bot:
         """Null distribution of this corpus: the best scores generic off-topic questions reach on it (after the
         language lift of a corpus of both languages, measured on the same searches)."""
         questions = offtopic.questions()
-        retriever, retriever.lift = self.retriever, {}
+        retriever = self.retriever
+        retriever.lift = {}  # measured on these very searches
         scored = [retriever.search(q, v) for q, v in zip(questions, self.index.null_queries)]
         retriever.lift = language_lift([languages.detect(q) for q in questions], scored, retriever.segment_languages)
         best = np.array([float(np.max(s.scores + retriever.lifted(q, s.ids))) for q, s in zip(questions, scored)])

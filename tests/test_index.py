@@ -557,6 +557,12 @@ def test_a_file_with_nothing_to_quote_in_a_folder_is_left_out_until_it_has(copie
     (corpus / "nuova.md").write_text("Il faro del molo nord fu costruito nel 1887.\n", encoding="utf-8")
     a = bot.ask("Quando fu costruito il faro del molo nord?")
     assert not a.abstained and a.citations[0].source == "nuova.md" and "1887" in a.text
+    # a document given by name and inside its folder too is one of the folder's documents
+    pair = corpus.parent / "coppia"
+    pair.mkdir()
+    (pair / "faro.txt").write_text("Il faro del molo nord fu costruito nel 1887.\n", encoding="utf-8")
+    (pair / "vuoto.txt").write_text("", encoding="utf-8")
+    assert [d.source for d in Bot([pair / "faro.txt", pair], index_dir=index_dir).documents] == ["faro.txt"]
     empty = corpus.parent / "vuota"  # a folder of nothing but such files is an error, naming the first
     empty.mkdir()
     (empty / "a.txt").write_text(" \n", encoding="utf-8")
