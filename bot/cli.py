@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -186,4 +187,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:  # Ctrl-C: an index is built aside and renamed into place, so nothing is half-written
         print("bot: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+
+
+INTERRUPTED = 130  # main()'s status after Ctrl-C (128 + SIGINT, as a shell reports it)
+
+
+def entry() -> None:
+    """The console script and `python -m bot`: main(), ending after Ctrl-C as interrupted programs should, killed by
+    SIGINT (a shell loop that runs it stops too; $? is 130). Done here, not left to chance: CPython itself ends so
+    whenever the interrupt passed through code that a library ran with exec during an import, even if caught."""
+    code = main()
+    if code == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    sys.exit(code)
