@@ -172,32 +172,38 @@ def _files_under(folder: Path, exclude: Path | None = None) -> list[Path]:
     )
 
 
-def absolute(paths: list[str | Path]) -> list[Path]:
-    """The paths made absolute, so that a later os.chdir changes nothing; DocumentError for an empty one,
+def absolute(paths) -> list[Path]:
+    """A path or an iterable of paths (str or os.PathLike), made absolute so that a later os.chdir changes nothing.
+    DocumentError for anything else (5, None, b"/docs", which would be read byte by byte) and for an empty path,
     which Path("") would read as the current folder."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    elif isinstance(paths, (bytes, dict)) or not hasattr(paths, "__iter__"):
+        raise DocumentError("not_a_path", kind=type(paths).__name__)
+    paths = list(paths)
     wrong = [p for p in paths if not isinstance(p, (str, os.PathLike))]
-    if wrong:  # None, 5, b"/docs"
+    if wrong:
         raise DocumentError("not_a_path", kind=type(wrong[0]).__name__)
     if any(isinstance(p, str) and not p.strip() for p in paths):
         raise DocumentError("empty_path")
     return [Path(os.path.abspath(p)) for p in paths]
 
 
-def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | None = None,
+def load_documents(paths, exclude: str | Path | None = None,
                    skipped: dict[Path, tuple] | None = None) -> list[Document]:
-    """Read files and folders (folders recursively, linked ones too: .txt, .md, .rst and any other UTF-8 text file;
-    not hidden ones, nor those inside `exclude`). A file found in a folder with nothing to quote (empty, or no
-    letter or digit: a new note, a placeholder) is left out, with its file_stamp in `skipped`, so that a bot
-    notices when it gets some text; given by name, or when a folder holds nothing else, it is an error."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    if not paths:
+    """Read files and folders (a path or an iterable of them; folders recursively, linked ones too: .txt, .md, .rst
+    and any other UTF-8 text file; not hidden ones, nor those inside `exclude`). A file found in a folder with
+    nothing to quote (empty, or no letter or digit: a new note, a placeholder) is left out, with its file_stamp in
+    `skipped`, so that a bot notices when it gets some text; given by name, or when a folder holds nothing else,
+    it is an error."""
+    given_paths = absolute(paths)
+    if not given_paths:
         raise DocumentError("none_given")
     exclude = Path(os.path.abspath(exclude)) if exclude is not None else None
     docs: dict[str, Document] = {}
-    files: set[Path] = set()
-    skipped_here: set[Path] = set()  # files left out for having nothing to quote
-    for given in absolute(paths):
+    files: set[Path] = set()  # every file met, resolved: one given twice is read once
+    read: set[Path] = set()   # those that are documents
+    for given in given_paths:
         if exclude is not None and _inside(given, exclude):
             raise DocumentError("in_index", path=given, index=exclude)
         if given.is_dir():
@@ -208,11 +214,9 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
             found = [(given, given.name)]
         else:
             raise DocumentError("missing", path=given)
-        nothing: DocumentError | None = None  # the first file with nothing to quote in this folder
-        kept = 0  # its files that are documents
+        nothing: DocumentError | None = None  # the first file in this folder with nothing to quote
         for path, source in found:
             if path.resolve() in files:
-                kept += path.resolve() not in skipped_here
                 continue  # given twice (as a file and inside its folder): read and cited once
             files.add(path.resolve())
             if source in docs:
@@ -220,14 +224,13 @@ def load_documents(paths: list[str | Path] | str | Path, exclude: str | Path | N
             stamp = file_stamp(path)  # before reading: a change while we read shows as a change later
             try:
                 docs[source] = read_document(path, source)
-                kept += 1
+                read.add(path.resolve())
             except DocumentError as exc:
                 if not given.is_dir() or exc.key not in ("empty", "no_words"):
                     raise
                 nothing = nothing or exc
-                skipped_here.add(path.resolve())
                 if skipped is not None:
                     skipped[path] = stamp
-        if nothing and not kept:
+        if nothing and not any(path.resolve() in read for path, _ in found):
             raise nothing  # a folder of empty files: said of the first
     return list(docs.values())

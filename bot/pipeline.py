@@ -14,7 +14,7 @@ from .abstain import (Abstainer, Decision, names_nothing, numeric_tokens, only_c
                       unknown_words, vocabulary, without)
 from .answer import Answer, cite, extract, rival
 from .config import DEFAULT_DOCS, DEFAULT_INDEX, INDEX_ENV, Settings, resolve_model
-from .documents import DocumentError, absolute, file_stamp, load_documents, walk
+from .documents import absolute, file_stamp, load_documents, walk
 from .lexical import plain, restates
 from .naming import DocumentNames
 from .retrieval import Retriever, language_lift
@@ -39,14 +39,8 @@ class Bot:
     def __init__(self, paths=None, index_dir: str | Path | None = None, model: str | None = None,
                  settings: Settings | None = None, progress: bool = False, rebuild: bool = False):
         self.settings = (settings or Settings()).with_model(resolve_model(model))
-        if paths is None:
-            paths = [DEFAULT_DOCS]
-        elif isinstance(paths, (str, os.PathLike)):
-            paths = [paths]
-        elif isinstance(paths, (bytes, dict)) or not hasattr(paths, "__iter__"):  # 5, b"/docs": say what is expected
-            raise DocumentError("not_a_path", kind=type(paths).__name__)
-        given = list(paths)
-        self.paths = absolute(given)  # so that a later os.chdir changes nothing (a reload would look elsewhere)
+        # absolute: a later os.chdir changes nothing (a reload would look elsewhere)
+        self.paths = absolute([DEFAULT_DOCS] if paths is None else paths)
         if isinstance(index_dir, str) and not index_dir.strip():
             raise ValueError("index_dir is empty: give a folder")  # not the default one
         self.index_dir = Path(os.path.abspath(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX))
