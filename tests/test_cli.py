@@ -223,10 +223,17 @@ def test_eval_prints_metrics(slow, work):
     assert summary["uncertain"]["answers"] == sum(c["uncertain"] for c in by_id.values())
 
 
-def test_usage_errors_exit_2():
+def test_usage_errors_exit_2(capsys):
     proc = run("frobnicate")
     assert proc.returncode == 2 and "usage:" in proc.stderr
     assert run("--help").returncode == 0
+    from bot import cli
+    from bot.config import DEFAULT_INDEX
+
+    with pytest.raises(SystemExit):
+        cli.main(["ask", "--help"])
+    # the default index folder as it is, wherever the command runs from (it had said "index/")
+    assert str(DEFAULT_INDEX) in " ".join(capsys.readouterr().out.split())
 
 
 @pytest.mark.parametrize("lines, error", [
@@ -257,9 +264,11 @@ def test_eval_out_is_checked_before_the_run(work, capsys):
 
     cases = work / "one-case.jsonl"
     cases.write_text(json.dumps(CASES[0]) + "\n", encoding="utf-8")
-    for out, error in ((work / "no-such-folder" / "r.json", "does not exist"), (work, "is a folder")):
+    for out, error in ((work / "no-such-folder" / "r.json", "does not exist"), (work, "is a folder"),
+                       # a folder that takes no file: named as --out, not as the probe's temporary file
+                       (Path("/proc/r.json"), "--out /proc/r.json: cannot write in /proc")):
         code, stdout, err = run_cli(capsys, "eval", str(cases), "--out", str(out))
-        assert code == 2 and error in err and stdout == "", err
+        assert code == 2 and error in err and stdout == "" and ".bot-out-" not in err, err
 
 
 @pytest.mark.parametrize("argv, error", [
