@@ -95,10 +95,11 @@ _TYPE_PATTERNS = {
     "duration": re.compile(rf"{_FIGURE}|\b(?:{_NUMERALS}|one|{_UNITS})\b", re.IGNORECASE),
     **{unit: re.compile(rf"\b(?:{'|'.join(names)})\b", re.IGNORECASE) for unit, names in languages.UNITS.items()},
     # a price: an amount of money, or that it is free ("free of charge", "gratuitamente")
-    # (ISO codes in capitals next to a figure: "4,500 GBP", "CHF 120")
+    # (ISO codes in capitals next to a figure: "4,500 GBP", "CHF 120"; a currency's name, not a compound's first
+    # part: "euro-atlantica")
     "price": re.compile(rf"[$€£¥]|(?-i:\b(?:{_ISO}\s?\d[\d.,]*|{_FIGURE}[\d.,]*\s?{_ISO})\b)|"
                         r"\b(?:dollar[is]?|euros?|eur|usd|yen|pounds?|sterlin[ae]|cents?|centesimi|"
-                        r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b", re.IGNORECASE),
+                        r"free of charge|no charge|at no cost|gratis|gratuit\w*)\b(?!-\w)", re.IGNORECASE),
     # a weight or a temperature: a figure in its unit ("2.1 kg", "due etti", "180 °C", "90 gradi")
     # ("3G" is no weight: "g" lower-case only; "1° maggio", "3° posto" are ordinals, no temperature)
     "weight": re.compile(rf"(?:{_FIGURE}[\d.,]*[-\s]?|\b(?:{_NUMERALS}|one|a|an|un|uno|una|mezzo|half a)\s)(?:kg|(?-i:g)|"

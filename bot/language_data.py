@@ -16,10 +16,12 @@ _MEASURES_EN = ["big", "large", "tall", "high", "old", "far", "wide", "long", "d
 # person's name (bot/kinds.py: a name the question does not give, and no country, language, month or day)
 _ROLES_IT = (r"giornalist[ai]|ministr[oaie]|president[ei]|presidentessa|autor[ei]|autrice|direttor[ei]|direttrice|"
              r"comandant[ei]|sindac[oi]|avvocat[oi]|portavoce|fondator[ei]|fondatrice|manutentor[ei]|maintainers?|"
-             r"sviluppator[ei]|reporter|ambasciator[ei]|successor[ei]|giudic[ei]|redattor[ei]|scrittor[ei]")
+             r"sviluppator[ei]|reporter|ambasciator[ei]|successor[ei]|giudic[ei]|redattor[ei]|scrittor[ei]|capo|capi|leader|"
+             r"premier|segretari[oae]|cancellier[ei]|governator[ei]|governatrice")
 _ROLES_EN = (r"journalists?|ministers?|presidents?|authors?|directors?|commanders?|mayors?|lawyers?|attorneys?|"
              r"spokes(?:person|man|woman)|founders?|maintainers?|developers?|reporters?|ambassadors?|successors?|"
-             r"judges?|editors?|writers?|ceo")
+             r"judges?|editors?|writers?|ceo|heads?|leaders?|chiefs?|premiers?|secretar(?:y|ies)|chancellors?|governors?|"
+             r"chair(?:man|woman|person)?")
 _WORDS = r"(?:\W+[^\W\d_]+)"  # a few words between the question word and the role: "which Daily Herald journalist"
 
 
@@ -72,7 +74,8 @@ LANGUAGES: dict[str, dict] = {
              r"\bquanto ci (vuole|vogliono|vorrà|mette|mettono|metterà|si mette|impiega)\b", "duration"),
             # a price: "quanto costa", "quanto si paga", "in euro"
             (r"\bquanto (costa|costano|è costat[oaie]|costerà|si paga|bisogna pagare|devo pagare)\b|"
-             r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b", "price"),
+             r"\b(qual è il|quale è il|che) prezzo\b|\bin (euro|dollari|yen|sterline)\b|\bquant[oi] (soldi|denaro)\b|"
+             r"\bquanto (ha|hanno|aveva|avevano|avrà|avranno) (pagato|speso)\b", "price"),
             # a measure asked for by its dimension: a figure in a unit of weight or a temperature
             # (not "che peso ha avuto la crisi", "quanti gradi di giudizio": a weight or degrees of something else)
             (r"\bquanto pes(a|ano|ava|avano)\b|\bquanto è pesante\b|\b(qual è|quale è|qual'è) (il )?(suo |loro )?peso"
@@ -165,7 +168,8 @@ LANGUAGES: dict[str, dict] = {
             (r"^(and\s+)?where\b|\b(which|what) (city|town|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
             (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),
-            (r"\bhow much (does|do|did|will|would|is|are|was|were)\b.*\b(cost|costs|charge|pay)\b|\bhow much money\b|"
+            (r"\bhow much (does|do|did|will|would|is|are|was|were|has|have)\b.*\b(cost|costs|charge|pay|paid|spend|spent)\b|"
+             r"\bhow much money\b|"
              r"\bwhat(\W?s| is| was) the (price|cost)\b|\bin (dollars|euros?|yen|pounds)\b", "price"),
             # not "how do the judges weigh the evidence": a weight asked for by "how much", "how heavy", "what is..."
             (r"\bhow heavy\b|\b(how much|what) (does|do|did|will|would|is|are|was|were)\b[^?]{0,60}\bweigh(ed)?\b|"

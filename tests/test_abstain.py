@@ -412,6 +412,9 @@ def test_a_forecast_is_no_answer_to_how_many_now(tmp_path):
     ("Quale giornalista ha intervistato il sindaco?", True), ("Which Kyodo News journalist interviewed him?", True),
     ("What is the name of the minister of defence?", True), ("Come si chiama il direttore del museo?", True),
     ("Who is the current maintainer?", True), ("Chi ha scritto il manuale?", True), ("Who founded the club?", True),
+    # heads of anything are people too
+    ("Chi è il capo della polizia locale?", True), ("Who is the head of the orchestra?", True),
+    ("Which party leader resigned?", True), ("Come si chiama la segretaria del circolo?", True),
     # a bare who is answered by "anyone", "the Licensor"; a role after "of" is not the kind asked for
     ("Who can use the software?", False), ("Chi può partecipare?", False),
     ("Which packages need a maintainer?", False), ("Quale percentuale di sviluppatori usa Linux?", False),
@@ -649,7 +652,9 @@ def test_an_email_address_is_quoted_where_the_text_gives_one_and_never_made_up(p
 
 
 def test_a_price_question_abstains_where_the_text_names_no_price(bot):
-    for question in ("How much does the NSatu command cost?", "Qual è il prezzo dei caccia in euro?"):
+    # "quanti soldi" asks for an amount of money as "how much money" does, and "euro-atlantica" names none
+    for question in ("How much does the NSatu command cost?", "Qual è il prezzo dei caccia in euro?",
+                     "Quanti soldi spende il Giappone per la sicurezza euro-atlantica?"):
         a = bot.ask(question)
         assert a.abstained, (question, a.text)
         assert "price" in languages.expected_types(question)
