@@ -50,6 +50,15 @@ def leans_back(question: str, language: str, min_terms: int = MIN_STANDALONE_TER
                                                   and not _NAME.search(question))
 
 
+def may_change_topic(question: str, language: str) -> bool:
+    """A question read as a follow-up only for being short, that still names a topic of its own: no opener or
+    pronoun, and one word ("sushi?") or two content words ("Chi ha vinto i mondiali?"). If the documents use
+    none of them, it is about something else (abstention check 5), not about the earlier turn. One content word
+    with a question word ("Dove si trova?", "Quando è successo?") asks about the earlier turn's subject."""
+    return not _LEANS_BACK.search(question) and (len(plain(question).split()) == 1
+                                                 or len(terms(question, language)) >= 2)
+
+
 def readings(question: str, history, language: str) -> list[str]:
     """What to search for: the question alone, plus the question after the previous user turn when it
     leans back on it (both are scored; see Retriever.search); when that turn clearly leaned back too, after

@@ -190,9 +190,11 @@ class Bot:
         best = float(scored.scores[0])
         segs = self.index.segments
         decision = self.abstainer.decide(question, best, segs[int(scored.ids[0])].text)
-        if n == 1 and not decision.abstain:  # check 5: nothing in the documents is about any word of it
-            language = languages.detect(searched)
-            nothing = unknown_to(searched, vocab, self.corpus_languages == {language})
+        # check 5: nothing in the documents is about any word of the question itself; a short question after a turn
+        # can be a new topic too ("Chi ha vinto i mondiali?" is no question about the turn before)
+        if not decision.abstain and (n == 1 or followup.may_change_topic(question, self.documents[0].language)):
+            language = languages.detect(readings[0])
+            nothing = unknown_to(readings[0], vocab, self.corpus_languages == {language})
             decision = Decision(True, decision.threshold, "unknown", nothing) if nothing else decision
         if words and not decision.abstain:
             decision = self._pull(searched, words, vectors[0], vectors[n + len(free):], int(scored.ids[0]), decision)

@@ -727,6 +727,18 @@ def test_a_bare_follow_up_is_read_only_through_the_turn_it_leans_on(bot, questio
     assert a.abstained and a.resolved_question == f"{earlier} {question}", (a.text, a.reason)
 
 
+@pytest.mark.parametrize("question", ["Chi ha vinto i mondiali?", "sushi?", "asdkjh qweoiu?"])
+def test_a_short_question_on_another_topic_after_a_turn_is_not_read_as_a_follow_up_of_it(bot, question):
+    """Short and naming no one, it is read after the earlier turn too; but its own words are all foreign to the
+    article (check 5), so it must not quote that turn's answer, as the web chat (which always sends the history)
+    had done."""
+    a = bot.ask(question, ["Dove ha sede il comando NSatu?"])
+    assert a.abstained and a.check == "unknown", (a.text, a.reason)
+    # a follow-up with one word of its own, or a pronoun, still leans on the turn
+    assert "Wiesbaden" in bot.ask("E dove si trova?", ["Che cos'è NSatu?"]).text
+    assert not bot.ask("E chi l'ha detto?", ["Che cosa pensa Ishiba di una NATO più forte?"]).abstained
+
+
 def test_the_calibration_set_is_large_in_each_language_and_shares_no_question_with_the_tests():
     # the threshold is the 95th percentile of these questions' best scores: with 150 per language it rests on the
     # 7-8 highest, not the 2-3 highest (its bootstrap sd halved, docs/design.md). A test question that is also a
