@@ -32,7 +32,8 @@ Then several signals must agree before we answer:
      A?" about the article: nothing in it is about any of those words); a question of one word ("sushi",
      "qwertyuiop") in any language; a question whose content words are all of no language ("asdkjh qweoiu?", a
      name the documents never use). Across languages most words are unknown to the documents but are words of
-     a language, and the model alone decides.
+     a language, and the model alone decides. After a turn, a short question that names a topic of its own
+     ("Chi ha vinto i mondiali?") is checked too: read after that turn, it would quote that turn's answer.
 """
 from __future__ import annotations
 
