@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 
 import numpy as np
@@ -72,22 +73,95 @@ def _prompt(model, kind: str) -> str | None:
     return (getattr(model, "prompts", None) or {}).get(kind)
 
 
-_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_locks_guard = threading.Lock()
+class Gate:
+    """One forward pass at a time per model (the tokenizer is not thread-safe, and one pass keeps the cores
+    bounded), questions first: a build or an upload takes its turn batch by batch, and a question waiting
+    goes before its next batch, so a user's question waits for one batch, not for another user's whole upload."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._busy = False
+        self._waiting_questions = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @contextmanager
+    def turn(self, question: bool = False):
+        with self._cond:
+            self._waiting_questions += question
+            try:
+                self._cond.wait_for(lambda: not self._busy and (question or not self._waiting_questions))
+            finally:
+                self._waiting_questions -= question
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    @contextmanager
+    def turn_if_free(self):
+        """The turn now, if nothing else holds or awaits it (yields True), else nothing (yields False)."""
+        with self._cond:
+            free = not self._busy and not self._waiting_questions
+            self._busy = self._busy or free
+        try:
+            yield free
+        finally:
+            if free:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
 
 
-def _lock_for(model) -> threading.Lock:
-    """One lock per model object: every bot sharing it (uploads, the default) encodes one batch at a time."""
-    with _locks_guard:
-        return _locks.setdefault(model, threading.Lock())
+_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_gates_guard = threading.Lock()
+QUESTION_BATCH = 16  # encodes of at most this many queries are questions (a question and its check-4 variants)
+
+
+def gate_for(model) -> Gate:
+    """One gate per model object: every bot sharing it (uploads, the default) encodes one batch at a time."""
+    with _gates_guard:
+        return _gates.setdefault(model, Gate())
+
+
+BATCH_CHARS = 32 * 200  # a batch holds up to batch_size texts, and fewer long ones: about a second's work
+
+
+def batches(texts: list[str], batch_size: int) -> list[list[int]]:
+    """Indices of the texts, longest first (as sentence-transformers orders them, for little padding), in batches
+    of batch_size texts or BATCH_CHARS characters, whichever is reached first: a question waiting for the model's
+    gate waits for one batch."""
+    out: list[list[int]] = []
+    chars = 0
+    for i in sorted(range(len(texts)), key=lambda i: -len(texts[i])):
+        if not out or len(out[-1]) == batch_size or chars + len(texts[i]) > BATCH_CHARS:
+            out.append([])
+            chars = 0
+        out[-1].append(i)
+        chars += len(texts[i])
+    return out
 
 
 def encode(model, texts: list[str], kind: str, batch_size: int = 32, progress: bool = False) -> np.ndarray:
-    """L2-normalised float32 vectors, one row per text; kind is 'query' or 'passage'."""
-    with _lock_for(model):
-        vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                               show_progress_bar=progress, prompt=_prompt(model, kind))
-    return np.ascontiguousarray(vectors, dtype=np.float32)
+    """L2-normalised float32 vectors, one row per text; kind is 'query' or 'passage'. A batch per turn of the
+    model's gate (see Gate)."""
+    gate, question = gate_for(model), kind == "query" and len(texts) <= QUESTION_BATCH
+    groups = batches(texts, batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        groups = tqdm(groups, desc="Batches", unit="batch")
+    vectors = np.zeros((len(texts), model.get_embedding_dimension() or 0), np.float32)
+    for group in groups:
+        with gate.turn(question):
+            vectors[group] = model.encode([texts[i] for i in group], batch_size=batch_size, normalize_embeddings=True,
+                                          convert_to_numpy=True, show_progress_bar=False, prompt=_prompt(model, kind))
+    return vectors
 
 
 def mean_pooled(model) -> bool:
@@ -106,16 +180,14 @@ def token_states(model, texts: list[str], kind: str, batch_size: int = 16, progr
     import torch
 
     prompt = _prompt(model, kind) or ""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
     out: list = [None] * len(texts)
-    batches = range(0, len(order), batch_size)
+    groups = batches(texts, batch_size)
     if progress:
         from tqdm.auto import tqdm
 
-        batches = tqdm(batches, desc="contexts", unit="batch")
-    for b in batches:
-        chunk = order[b:b + batch_size]
-        with _lock_for(model), torch.inference_mode():
+        groups = tqdm(groups, desc="contexts", unit="batch")
+    for chunk in groups:
+        with gate_for(model).turn(), torch.inference_mode():
             enc = model.tokenizer([prompt + texts[i] for i in chunk], return_offsets_mapping=True, truncation=True,
                                   max_length=model.max_seq_length, padding=True, return_tensors="pt")
             offsets = enc.pop("offset_mapping").numpy() - len(prompt)
@@ -138,19 +210,16 @@ def encode_spread(model, texts: list[str], kind: str) -> np.ndarray:
     import torch
 
     parts = min(len(texts), (os.cpu_count() or 1) // torch.get_num_threads())  # cores torch's threads leave free
-    lock = _lock_for(model)  # the tokenizer is not thread-safe, and one request at a time keeps the cores bounded
-    # parts cost more CPU in all than one batch: spread only when no other request is encoding (under load,
-    # with several web clients, the cores are busy anyway and throughput matters more)
-    if parts < 2 or not lock.acquire(blocking=False):
-        return encode(model, texts, kind)
-    try:
-        chunks = [list(c) for c in np.array_split(np.array(texts, dtype=object), parts)]
-        features = [model.preprocess(chunk, prompt=_prompt(model, kind)) for chunk in chunks]
-        others = [_pool().submit(_forward, model, f) for f in features[1:]]
-        vectors = [_forward(model, features[0]), *(f.result() for f in others)]
-    finally:
-        lock.release()
-    return np.ascontiguousarray(np.vstack(vectors), dtype=np.float32)
+    # parts cost more CPU in all than one batch: spread only when no other request is encoding or waiting to
+    # (under load, with several web clients, the cores are busy anyway and throughput matters more)
+    with gate_for(model).turn_if_free() if parts >= 2 else nullcontext(False) as free:
+        if free:
+            chunks = [list(c) for c in np.array_split(np.array(texts, dtype=object), parts)]
+            features = [model.preprocess(chunk, prompt=_prompt(model, kind)) for chunk in chunks]
+            others = [_pool().submit(_forward, model, f) for f in features[1:]]
+            return np.ascontiguousarray(np.vstack([_forward(model, features[0]), *(f.result() for f in others)]),
+                                        dtype=np.float32)
+    return encode(model, texts, kind)
 
 
 def _forward(model, features: dict) -> np.ndarray:

@@ -107,3 +107,20 @@ def test_memory_stays_flat_after_warm_up(web, article_text):
     assert growth < 80, f"RSS grew {growth:.0f} MB over ~200 requests (samples {before:.0f} -> {samples})"
     # and it is not a steady climb: the second half grows far less than a leak would
     assert samples[-1] - samples[1] < 40, samples
+
+
+def test_a_question_waits_for_one_batch_of_another_users_build_not_all_of_it(bot):
+    """An upload's passages are encoded batch by batch, and a waiting question goes before the next batch: it
+    had waited for the whole upload (57 s for 300 KB in the web chat, every user's question)."""
+    from bot import embedder
+
+    texts = [f"Frase di prova numero {i}, scritta per tenere il modello occupato a lungo." for i in range(800)]
+    order: list[str] = []
+    build = threading.Thread(target=lambda: (embedder.encode(bot.model, texts, "passage"), order.append("build")))
+    build.start()
+    while not embedder.gate_for(bot.model).busy and build.is_alive():
+        time.sleep(0.01)
+    answer = bot.ask("Dove ha sede il comando NSatu?")
+    order.append("question")
+    build.join()
+    assert order == ["question", "build"] and "Wiesbaden" in answer.text
