@@ -31,7 +31,7 @@ from .config import Settings, VectorIndex
 from .documents import Document
 from .segments import Segment, document_title, headings, segment
 
-FORMAT_VERSION = 21  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
+FORMAT_VERSION = 22  # bump whenever segmentation or what is stored changes: old indexes are rebuilt
 
 
 class IndexError_(RuntimeError):

@@ -182,7 +182,10 @@ def sentences(text: str, start: int, end: int, language: str, params: Segmentati
         splitter, abbreviations = _punkt(language)
         for s, e in splitter.span_tokenize(text[start:end]):
             s, e = _strip(text, start + s, start + e)
-            if spans and s < e and _after_elided_abbreviation(text, spans[-1][1], language, abbreviations):
+            # nothing between two pieces, not even a space: "mostra ![foto](a.png) in galleria", a Markdown image
+            # Punkt broke after its "!"; no sentence ends where the next one starts without a space
+            if spans and s < e and (s == spans[-1][1]
+                                    or _after_elided_abbreviation(text, spans[-1][1], language, abbreviations)):
                 s = spans.pop()[0]
             spans.append((s, e))
     merged: list[tuple[int, int]] = []

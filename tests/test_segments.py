@@ -73,6 +73,14 @@ def test_abbreviations_do_not_end_sentences(language, sentences):
     assert texts(" ".join(sentences), language) == sentences
 
 
+def test_a_sentence_ends_only_where_a_space_follows():
+    """A Markdown image's "!" or a URL's "?" is not the end of a sentence: a quote of the first half
+    ("... mostra !") is no sentence of the file."""
+    sentences = ["Il fotografo mostra ![foto](img/molo.png) e altre immagini in galleria.",
+                 "Il sito è https://example.org/cerca?q=molo!ok ma si apre lento.", "La mostra chiude alle sei."]
+    assert texts(" ".join(sentences)) == sentences
+
+
 def test_hard_wrapped_lines_do_not_end_sentences():
     text = ("The intent of this document is to state the conditions under which a\n"
             "Package may be copied, such that the Copyright Holder maintains some\n"
