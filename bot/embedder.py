@@ -156,11 +156,16 @@ def encode(model, texts: list[str], kind: str, batch_size: int = 32, progress: b
         from tqdm.auto import tqdm
 
         groups = tqdm(groups, desc="Batches", unit="batch")
-    vectors = np.zeros((len(texts), model.get_embedding_dimension() or 0), np.float32)
+    vectors = None
     for group in groups:
         with gate.turn(question):
-            vectors[group] = model.encode([texts[i] for i in group], batch_size=batch_size, normalize_embeddings=True,
-                                          convert_to_numpy=True, show_progress_bar=False, prompt=_prompt(model, kind))
+            part = model.encode([texts[i] for i in group], batch_size=batch_size, normalize_embeddings=True,
+                                convert_to_numpy=True, show_progress_bar=False, prompt=_prompt(model, kind))
+        if vectors is None:  # the model's width, as it gives it
+            vectors = np.empty((len(texts), part.shape[1]), np.float32)
+        vectors[group] = part
+    if vectors is None:  # no texts: the model's own empty answer
+        return np.ascontiguousarray(model.encode([], convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
     return vectors
 
 
