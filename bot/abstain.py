@@ -10,16 +10,16 @@ Then several signals must agree before we answer:
   1. the best passage's score is above a high quantile of the null scores for the question's language;
   2. when the question asks for a kind of thing, the quoted passage holds one: a number or a measure ("how old",
      "how long"; a list item "1." or "1)" or a "section 6" is a label, not a quantity), a year or date asked for
-     by name ("in che anno", "what year"; "Wednesday" is no date), the moment of a past event ("when was X set
-     up?": a date or an anchor such as "durante la visita"; a bare "when" is only a preference, as rules answer it
-     with conditions), a count of a unit ("how many days" needs days: "five months" does not say how many days),
-     a count of what the passage names next to a figure ("quanti treni": "più treni del solito" says no number of
-     trains; a count asked for "today" is not a forecast, "by 2030"), a price ("how much does it cost", "in euro": an
-     amount of money or "free of charge"), a weight, a temperature or a length (a figure in its unit: "2.1 kg",
-     "90 °C", "20 metri"; "for two people" does not say how heavy), a person asked for by role ("quale
-     giornalista", "who wrote": a name the question does not give, not a country or a month), an e-mail address
-     asked for, and what someone said or how they reacted ("What did X say?": reported speech, a quote,
-     "ha affermato", "said");
+     by name ("in che anno", "what year"; "Wednesday" is no date), the moment of a past or planned event ("when was X
+     set up?", "when will X join?": a date or an anchor such as "durante la visita", "entro il 2030"; a bare "when"
+     is only a preference, as rules answer it with conditions), a count of a unit ("how many days" needs days:
+     "five months" does not say how many days), a count of what the passage names next to a figure ("quanti
+     treni": "più treni del solito" says no number of trains; a count asked for "today" is not a forecast, "by
+     2030"), a price ("how much does it cost", "in euro": an amount of money or "free of charge"), a weight, a
+     temperature or a length (a figure in its unit: "2.1 kg", "90 °C", "20 metri"; "for two people" does not say
+     how heavy), a person asked for by role ("quale giornalista", "who wrote", "il capo": a name the question
+     does not give, not a country or a month), an e-mail address asked for, and what someone said or how they
+     reacted ("What did X say?": reported speech, a quote, "ha affermato", "said");
   3. every number or code the question names ("F-16", "1999") occurs somewhere in the corpus (a name fused
      with a number, "GPLv2", counts when the corpus uses both; a bare version, "v2", when it uses the number);
   4. no word of the question that the documents never use pulls it away from the quoted passage: with

@@ -66,7 +66,8 @@ LANGUAGES: dict[str, dict] = {
             # tense is an auxiliary and a participle (regular, or a common irregular one); "è consentito" is present
             (r"^(e\s+)?quando\b[^?]{0,60}?\b(?:(?:è|e'|sono|era|erano) stat[oaie]|(?:ha|hanno|aveva|avevano) "
              r"(?:\w+(?:at|ut|it)[oaie]|(?:invas|pres|mess|fatt|scritt|decis|chius|apert|conclus|scelt|espress|"
-             r"promess|assunt|rimast|giunt)[oaie])|(?:è|sono) (?:nat|mort)[oaie]|fu|furono|venne|vennero)\b", "moment"),
+             r"promess|assunt|rimast|giunt)[oaie])|(?:è|sono) (?:nat|mort)[oaie]|fu|furono|venne|vennero|"
+             r"\w+rà|\w+ranno)(?!\w)", "moment"),  # or a future one: "quando si terrà / aderirà"
             (r"^(e\s+)?(dove|da dove)\b|\b(in|a|da) (quale|che) (città|paese|luogo|stato)\b|\bsede\b", "place"),
             (r"^(e\s+)?(perch[eé]|come mai|per quale (motivo|ragione))\b", "reason"),
             # "quanto ci vuole / ci mette": how long it takes
@@ -164,7 +165,9 @@ LANGUAGES: dict[str, dict] = {
             (r"\bwhat year\b|\bwhich year\b", "year"),
             (r"\bwhat date\b", "date"),
             (r"^(and\s+)?when\b|\b(what|which) day\b", "time"),
-            (r"^(and\s+)?when (was|were|did)\b", "moment"),  # a past event: "when was X set up?"
+            # a past event ("when was X set up?") or a planned one ("when will Japan join?", "when is X expected to")
+            (r"^(and\s+)?when (was|were|did|will)\b|^(and\s+)?when (is|are)\b[^?]{0,60}?\b(?:planning|planned|"
+             r"expected|going|due|scheduled) to\b", "moment"),
             (r"^(and\s+)?where\b|\b(which|what) (city|town|country|place)\b|\bheadquartered\b|\bbased\b", "place"),
             (r"^(and\s+)?why\b|\bfor what reason\b", "reason"),
             (r"^(and\s+)?how long\b|\bfor how long\b", "duration"),

@@ -167,6 +167,9 @@ def test_answerable_questions_are_still_answered(bot, question, needle):
     ("When was the office opened?", {"time", "moment"}), ("And when did Russia invade?", {"time", "moment"}),
     ("Quando la Russia ha invaso l'Ucraina?", {"time", "moment"}), ("Quando fu fondata?", {"time", "moment"}),
     ("Quando è consentito copiarlo?", {"time"}), ("Quando ha effetto la revoca?", {"time"}),
+    # and of a planned one: a future tense, or "is planning / expected to"
+    ("When will they sign it?", {"time", "moment"}), ("When is the city planning to open it?", {"time", "moment"}),
+    ("Quando si terrà il vertice?", {"time", "moment"}), ("Quando aderiranno?", {"time", "moment"}),
     ("In che giorno è stato firmato?", {"time"}), ("On which day did they meet?", {"time"}),  # a weekday will do
     ("Quanti soldati ci sono?", {"number"}), ("Who signed it?", set()), ("Dove ha sede?", {"place"}),
     ("Qual è la data della firma?", {"date"}), ("In che data scade?", {"date"}),
@@ -676,7 +679,7 @@ def test_reported_speech_is_a_quote_or_a_verb_of_saying(sentence, holds):
     "What percentage of its budget does Japan spend on defence?",
     "What did the US say about NSatu?", "What did Australia say about the partnership?",
     "Cosa ha detto il governo australiano dell'accordo?",
-    "Quando è stato creato il comando NSatu?", "When did Japan join NSatu?",
+    "Quando è stato creato il comando NSatu?", "When did Japan join NSatu?", "Quando entrerà il Giappone in NSatu?",
 ])
 def test_a_question_abstains_where_the_best_passage_lacks_what_it_asks_for(bot, question):
     a = bot.ask(question)
