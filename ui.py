@@ -9,13 +9,12 @@ public endpoint, /ask (question -> Answer.to_dict() over the bundled article).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import signal
 import socket
 import sys
-
-import gradio as gr
 
 from bot import Bot
 from bot import webapp as W
@@ -57,15 +56,31 @@ SCROLL_TO_QUOTE = """() => setTimeout(() => {
     .find(t => (t.querySelector('.label')?.textContent || '').trim() === '[1]');
   if (box && mark) box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
 }, 150)"""
-# Gradio's own per-file limit, checked in the browser before sending: the same as ours, so its message (the
-# only one a larger file gets) names the limit the page states.
-TRANSPORT_LIMIT = W.MAX_FILE_BYTES
+# Gradio's own per-file limit (its refusal is an English-only toast): above ours, so a file a little too large is
+# refused by check_upload in both languages, as other files are; a huge one is still stopped by Gradio.
+TRANSPORT_LIMIT = 5 * W.MAX_FILE_BYTES
+# Gradio's copies of uploads (the app hands out no other files) are deleted every minute once five minutes old:
+# read as soon as they arrive (lock), they are needed for seconds, but not deleted on reading (read_uploads says why).
+DELETE_CACHE = (60, 300)
 # On load: the page is Italian first (screen readers pick the voice from it); the question box gets the
-# focus without scrolling, and only on wide screens (on a phone it would scroll past the introduction).
+# focus without scrolling, and only on wide screens (on a phone it would scroll past the introduction). The upload
+# status is a polite live region (a screen reader says when indexing ends or a file is refused); the nameless button
+# Gradio nests in each sources title (the block's named control) is an empty tab stop, hidden (a click still works).
 ON_LOAD = """() => {
   document.documentElement.lang = 'it';
   if (matchMedia('(min-width: 768px)').matches) document.querySelector('#question textarea')?.focus({preventScroll: true});
+  const fix = () => {  // both are rendered later: the status when the uploads are opened, sources with answers
+    document.querySelector('#status:not([role])')?.setAttribute('role', 'status');
+    document.querySelector('#status:not([aria-live])')?.setAttribute('aria-live', 'polite');
+    document.querySelectorAll('#chat .thought-group .arrow button:not([tabindex="-1"])').forEach(b => {
+      b.tabIndex = -1; b.setAttribute('aria-hidden', 'true'); });
+  };
+  new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
 }"""
+# An upload indexed or refused: the focus goes back to the upload button, lost when lock() disabled it.
+REFOCUS = """() => { let tries = 0; const back = () => {
+  const button = document.querySelector('#upload');
+  if (button && !button.disabled) button.focus(); else if (++tries < 200) setTimeout(back, 100); }; back(); }"""
 INDEXING = "Indicizzazione in corso… / Indexing…"
 
 
@@ -86,14 +101,15 @@ def respond(message: str, history: list | None, corpus: W.Corpus | None, default
     return history + [W.user_message(message)] + W.answer_messages(answer), W.document_view(bot, answer)
 
 
-def upload(paths, corpus: W.Corpus | None, default_bot: Bot):
-    """Index uploaded files for this session: (corpus, status Markdown, accepted). On refusal the
-    session keeps the corpus it had."""
+def upload(taken: list[tuple[str, bytes]] | DocumentError, corpus: W.Corpus | None, default_bot: Bot):
+    """Index uploaded files (W.take_uploads' result) for this session: (corpus, status Markdown, accepted). On
+    refusal the session keeps the corpus it had."""
     try:
-        files = W.read_uploads(paths)
-        new = W.build_corpus(files, default_bot.settings.model, Bot)
-    except DocumentError as exc:
-        return corpus, f"**Rifiutato / Refused:** {W.escape_md(W.bilingual(exc))}", False
+        if isinstance(taken, DocumentError):
+            raise taken
+        new = W.build_corpus(taken, default_bot.settings.model, Bot)
+    except DocumentError as exc:  # readable: a name the browser sent with a lone surrogate, which JSON cannot hold
+        return corpus, W.readable(f"**Rifiutato / Refused:** {W.escape_md(W.bilingual(exc))}"), False
     if corpus:
         corpus.close()
     names = ", ".join(W.escape_md(d.source) for d in new.bot.documents)
@@ -108,6 +124,8 @@ def back_to_article(corpus: W.Corpus | None):
 
 def build_app(bot: Bot | None = None) -> gr.Blocks:
     """The chat app over `bot` (default: the bundled article, loaded now, once)."""
+    import gradio as gr  # here, not on import: main() checks GRADIO_SERVER_PORT first, which Gradio int()s on import
+
     default_bot = bot or Bot()
 
     def _view(label_value):
@@ -129,20 +147,20 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
                 return gr.skip(), gr.skip()
         return history, _view(view)
 
-    def lock():
+    def lock(uploaded):
         """While an upload is indexed nothing can be asked (the answer would come from the old documents), and
-        nothing else uploaded (the second selection was silently dropped)."""
+        nothing else uploaded (the second selection was silently dropped). The files are read now (DELETE_CACHE)."""
         off = gr.update(interactive=False)
-        return off, off, off, off, INDEXING
+        return off, off, off, off, INDEXING, W.take_uploads(uploaded)
 
     def unlock(corpus):
         on = gr.update(interactive=True)
         return on, on, on, gr.update(interactive=corpus is not None)
 
-    def on_upload(paths, corpus, chat: W.Conversation, progress=gr.Progress()):
+    def on_upload(taken, corpus, chat: W.Conversation, progress=gr.Progress()):
         progress(None, desc=INDEXING)  # the index build's own bars are internal and English only
-        corpus, status, accepted = upload(paths, corpus, default_bot)
-        return _switch(corpus, status, chat) if accepted else (corpus, status, *[gr.skip()] * 4)
+        corpus, status, accepted = upload(taken, corpus, default_bot)
+        return (*_switch(corpus, status, chat), None) if accepted else (corpus, status, *[gr.skip()] * 4, None)
 
     def on_back(corpus, chat: W.Conversation):
         if corpus is None:  # already on the article: the conversation stays
@@ -161,11 +179,11 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
         return _view(W.document_view(corpus.bot if corpus else default_bot))
 
     label, value = W.document_view(default_bot)
-    # delete_cache: files POSTed straight to Gradio's upload route are not kept beyond an hour
     with gr.Blocks(title="Domande sul documento · Ask the document", analytics_enabled=False,
-                   delete_cache=(600, 3600)) as demo:
+                   delete_cache=DELETE_CACHE) as demo:
         corpus = gr.State(None, delete_callback=lambda c: c.close() if c else None)
         pending = gr.State("")  # the question being answered, once taken out of the box
+        taken = gr.State(None)  # an upload's names and bytes, from its arrival until it is indexed (then None)
         chat = gr.State(W.Conversation())  # this tab's conversation (each tab gets a deep copy of its own)
         gr.Markdown(INTRO)
         header = gr.Markdown(W.corpus_md(default_bot, False), elem_id="corpus")
@@ -204,10 +222,15 @@ def build_app(bot: Bot | None = None) -> gr.Blocks:
             on_ask, [pending, chat, corpus], [chatbot, doc_view], api_visibility="private",
             show_progress="minimal", trigger_mode="multiple").then(None, js=SCROLL_TO_QUOTE, api_visibility="private")
         files.click(None, None, status, js="() => ''", api_visibility="private")  # no stale message
-        files.upload(lock, None, [question, send, files, back, status], api_visibility="private").then(
-            on_upload, [files, corpus, chat], switch_outputs, api_visibility="private", show_progress_on=[status],
-            concurrency_limit=1, concurrency_id="indexing").then(
-            unlock, [corpus], [question, send, files, back], api_visibility="private")
+        # preprocess=False: the handler gets Gradio's FileData, with the name the user gave (orig_name), not
+        # only the path of Gradio's copy, whose name Gradio has changed (a path outside Gradio's upload folder is
+        # still refused before any handler runs: processing_utils._check_allowed)
+        files.upload(lock, [files], [question, send, files, back, status, taken], api_visibility="private",
+                     preprocess=False).then(
+            on_upload, [taken, corpus, chat], switch_outputs + [taken], api_visibility="private",
+            show_progress_on=[status], concurrency_limit=1, concurrency_id="indexing").then(
+            unlock, [corpus], [question, send, files, back], api_visibility="private").then(
+            None, js=REFOCUS, api_visibility="private")
         back.click(on_back, [corpus, chat], switch_outputs, api_visibility="private").then(
             unlock, [corpus], [question, send, files, back], api_visibility="private")
         chatbot.clear(on_clear, [corpus, chat], [doc_view], api_visibility="private")
@@ -234,9 +257,12 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    # a string default goes through `type` too (a bad GRADIO_SERVER_PORT is refused as a bad --port is)
+    p.add_argument("--host", type=url_host, default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    p.add_argument("--port", type=port_number, default=os.environ.get("GRADIO_SERVER_PORT", "7860"))
     args = p.parse_args(argv)
+    # Gradio reads GRADIO_SERVER_PORT with int() when imported (a traceback for "abc"); --port wins over it
+    os.environ["GRADIO_SERVER_PORT"] = str(args.port)
     busy = cannot_listen(args.host, args.port)
     if busy:  # said now, not after loading the model (about 20 s) in a Gradio traceback
         p.exit(2, f"{p.prog}: error: cannot listen on {args.host}:{args.port} ({busy}): choose another --port "
@@ -245,11 +271,25 @@ def main(argv: list[str] | None = None) -> None:
     launch(build_app(), args.host, args.port)
 
 
+def port_number(value: str) -> int:
+    """A port to listen on, 1-65535: 0 (any free port) would be announced as ":0" and never reached."""
+    if value.strip().isdecimal() and 1 <= int(value) <= 65535:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"invalid port {value!r} (--port or GRADIO_SERVER_PORT): give a number "
+                                     "from 1 to 65535")
+
+
+def url_host(value: str) -> str:
+    """The host as Gradio puts it in its URL: an IPv6 address in brackets (it failed to parse "http://::1:7860")."""
+    try:
+        return f"[{value}]" if ipaddress.ip_address(value).version == 6 else value
+    except ValueError:  # a name
+        return value
+
+
 def cannot_listen(host: str, port: int) -> str | None:
     """Why a server could not listen on host:port (None if it can), bound as the server binds (reusing a port
     whose old connections are closing)."""
-    if not 0 <= port <= 65535:  # getaddrinfo would wrap it round
-        return "not a port number"
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
         with socket.socket(family, kind, proto) as s:

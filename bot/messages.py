@@ -81,6 +81,7 @@ DOCUMENT_ERRORS: dict[str, dict[str, str]] = {
         "upload_none": "nessun file caricato",
         "upload_count": "troppi file ({count}): al massimo {limit} alla volta",
         "upload_gone": "{name}: il file caricato non c'è più, caricalo di nuovo",
+        "upload_unnamed": "un file è arrivato senza il suo nome: caricalo dalla pagina",
     },
     "en": {
         "name_not_utf8": "{path}: the file name is not valid UTF-8, rename it",
@@ -110,6 +111,7 @@ DOCUMENT_ERRORS: dict[str, dict[str, str]] = {
         "upload_none": "no files uploaded",
         "upload_count": "too many files ({count}): at most {limit} at a time",
         "upload_gone": "{name}: the upload is no longer there, please upload it again",
+        "upload_unnamed": "a file came without its name: upload it from the page",
     },
 }
 

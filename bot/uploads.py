@@ -13,6 +13,7 @@ MAX_FILES = 5
 MAX_FILE_BYTES = 2 * 1024 * 1024
 UPLOAD_SUFFIXES = (".txt", ".md")
 MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 255  # a file name on Linux file systems
 
 
 def bilingual(exc: DocumentError) -> str:
@@ -25,8 +26,10 @@ def check_upload(name: str, data: bytes, seen: set[str] = frozenset()) -> None:
     name, wrong type, too large. Its content (UTF-8, not binary, not empty) is checked by load_documents."""
     # not printable: NUL, line breaks and other control characters (they would break the page's Markdown);
     # spaces around the name are refused too, as the name is cited verbatim
+    # and a name the session folder's file system cannot hold (255 bytes) is refused before it is written
     if (not name or "/" in name or "\\" in name or ".." in name or name.startswith(".")
-            or not name.isprintable() or name != name.strip() or len(name) > MAX_NAME_CHARS):
+            or not name.isprintable() or name != name.strip() or len(name) > MAX_NAME_CHARS
+            or len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES):
         raise DocumentError("upload_name", name=name[:MAX_NAME_CHARS])
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         raise DocumentError("upload_type", name=name)
@@ -80,22 +83,36 @@ def build_corpus(files: list[tuple[str, bytes]], model: str, bot_factory) -> Cor
         raise
 
 
-def read_uploads(paths) -> list[tuple[str, bytes]]:
-    """(file name, bytes) of files Gradio saved in its upload cache; the cached copies are then deleted
-    so nothing uploaded stays reachable by URL. Files over the size limit are not read in full."""
-    out, read = [], {}
-    for p in map(str, paths or []):
-        name = os.path.basename(p)
-        if p not in read:  # the same file twice is one cached copy (Gradio names them by content)
-            try:
-                with open(p, "rb") as f:
-                    read[p] = f.read(MAX_FILE_BYTES + 1)
-            except OSError:  # taken by another session's upload of the same file, deleted after reading
-                raise DocumentError("upload_gone", name=name) from None
-            finally:
-                try:
-                    os.remove(p)
-                except OSError:
-                    pass
-        out.append((name, read[p]))
+def read_uploads(files: list[dict] | None) -> list[tuple[str, bytes]]:
+    """(name the user gave, bytes) of uploads as Gradio's upload event hands them over unprocessed: FileData
+    dicts with "path" (Gradio's cached copy) and "orig_name" (the file's name in the browser). Files over the
+    size limit are not read in full, nor are the files of a selection with too many.
+
+    The name is the user's own, not the cached copy's: Gradio strips characters such as ?:"$!{} and prefixes
+    Windows device names, and citations would name a file the user does not have (check_upload still judges it).
+    The cached copy is left where it is: Gradio keeps one copy per content and name, shared by every session that
+    uploads the same file at the same moment, so deleting it after reading took another session's upload. The
+    page reads it as soon as it arrives, and the app's delete_cache removes it a few minutes later (ui.py)."""
+    files = list(files or [])
+    if len(files) > MAX_FILES:
+        raise DocumentError("upload_count", count=len(files), limit=MAX_FILES)
+    out = []
+    for f in files:
+        name = f.get("orig_name")
+        if not name:  # a client that posts paths without names: its files cannot be cited by the user's name
+            raise DocumentError("upload_unnamed")
+        try:
+            with open(f["path"], "rb") as data:
+                out.append((name, data.read(MAX_FILE_BYTES + 1)))
+        except OSError:  # removed by delete_cache before its event came (minutes after the upload)
+            raise DocumentError("upload_gone", name=name) from None
     return out
+
+
+def take_uploads(files: list[dict] | None) -> list[tuple[str, bytes]] | DocumentError:
+    """read_uploads' files, or the refusal it raised: the page reads an upload as soon as it arrives and keeps
+    what it read (or why it could not) until the upload's turn to be indexed."""
+    try:
+        return read_uploads(files)
+    except DocumentError as exc:
+        return exc

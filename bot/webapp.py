@@ -11,7 +11,8 @@ from . import languages, messages
 from .answer import Answer, Citation
 from .documents import INVISIBLE, DocumentError
 from .followup import user_turns
-from .uploads import MAX_FILE_BYTES, MAX_FILES, Corpus, bilingual, build_corpus, check_upload, read_uploads  # noqa: F401
+from .uploads import (MAX_FILE_BYTES, MAX_FILES, Corpus, bilingual, build_corpus, check_upload,  # noqa: F401
+                      read_uploads, take_uploads)
 
 VIEW_WINDOW = 6000        # characters of context shown either side of a quote in a long document
 SOURCES_TITLE = "Fonti / Sources"

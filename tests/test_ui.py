@@ -22,6 +22,7 @@ import ui  # noqa: E402
 from bot import Answer, Bot  # noqa: E402
 from bot import webapp as W  # noqa: E402
 from conftest import cached, free_port  # noqa: E402
+from test_uploads import uploaded  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = (ROOT / "seeds" / "giappone-nato.txt").read_text(encoding="utf-8")
@@ -63,9 +64,9 @@ def chat(bot, question, history=(), corpus=None):
 
 
 def upload_files(tmp_path, files: dict[str, bytes], corpus, bot):
-    """ui.upload as the page calls it: paths of files in (a stand-in for) Gradio's upload cache."""
+    """ui.upload as the page calls it, on files in (a stand-in for) Gradio's upload cache read as they arrive."""
     paths = cached(tmp_path, files)
-    return ui.upload(paths, corpus, bot), paths
+    return ui.upload(W.take_uploads(uploaded(paths)), corpus, bot), paths
 
 
 # --- HTTP API -------------------------------------------------------------------------------------------
@@ -245,6 +246,56 @@ def test_a_busy_port_is_said_at_once_before_the_model_loads(monkeypatch, capsys)
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+def run_ui(*args: str, **env: str):
+    """python ui.py ARGS in a fresh process (Gradio not yet imported), with `env` added: (exit code, stderr)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "ui.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", **env})
+    return proc.returncode, proc.stderr
+
+
+def test_port_0_is_refused_at_once_before_the_model_loads(monkeypatch, capsys):
+    """Port 0 binds (any free port), so it passed the busy-port check; Gradio then announced ":0" and died."""
+    monkeypatch.setattr(ui, "build_app", lambda *a, **k: pytest.fail("the model was loaded first"))
+    with pytest.raises(SystemExit) as exit_:
+        ui.main(["--port", "0"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "error: argument --port: invalid port '0'" in err and "Traceback" not in err
+
+
+def test_a_bad_gradio_server_port_is_said_before_gradio_is_imported():
+    """GRADIO_SERVER_PORT=abc died in a traceback inside `import gradio`, even with a good --port."""
+    code, err = run_ui(GRADIO_SERVER_PORT="abc")
+    assert code == 2 and "ui.py: error:" in err and "'abc'" in err and "GRADIO_SERVER_PORT" in err
+    assert "Traceback" not in err
+    with socket.socket() as taken:  # --port wins: the next check (a port in use) is reached, with no model loaded
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, err = run_ui("--port", str(port), GRADIO_SERVER_PORT="abc")
+    assert code == 2 and f"ui.py: error: cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
+
+
+def test_an_ipv6_host_is_served(monkeypatch, bot):
+    """--host ::1 loaded the model, then died: Gradio could not parse its own URL "http://::1:7872"."""
+    import httpx
+
+    demos, build, launch = [], ui.build_app, ui.launch
+    monkeypatch.setattr(ui, "build_app", lambda: demos.append(build(bot)) or demos[-1])  # the loaded model
+    monkeypatch.setattr(ui, "launch", lambda *a: launch(*a, prevent_thread_lock=True, quiet=True))  # returns
+    monkeypatch.setattr(ui, "stop_cleanly_on_sigterm", lambda: None)  # this process is pytest's
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7860")  # main() sets it: restored afterwards
+    port = free_port()
+    try:
+        ui.main(["--host", "::1", "--port", str(port)])
+        assert httpx.get(f"http://[::1]:{port}/", timeout=30).status_code == 200
+    finally:
+        for demo in demos:
+            demo.close()
+
+
 def test_sigterm_removes_the_sessions_uploaded_documents():
     """A server stopped with SIGTERM (kill, systemd, docker) removes the folders holding what users uploaded."""
     import signal
@@ -306,10 +357,9 @@ def test_the_document_panel_labels_passages_as_the_sources_number_them():
 # --- uploads and sessions -------------------------------------------------------------------------------
 
 def test_upload_answers_about_itself_and_sessions_are_separate(bot, tmp_path):
-    (corpus, status, accepted), paths = upload_files(tmp_path, {"gatti.txt": CAT_DOC.encode()}, None, bot)
+    (corpus, status, accepted), _ = upload_files(tmp_path, {"gatti.txt": CAT_DOC.encode()}, None, bot)
     try:
         assert accepted and "gatti.txt" in status
-        assert not any(os.path.exists(p) for p in paths)  # Gradio's cached copy is gone: nothing to serve
         new, label, view = chat(bot, CAT_QUESTION, corpus=corpus)
         assert "Imola" in new[1]["content"] and "[1] gatti.txt, paragrafo 1" in new[1]["content"]
         assert "gatti.txt" in label and "".join(t for t, _ in view) == CAT_DOC
@@ -350,7 +400,8 @@ def test_refused_upload_keeps_the_session_corpus(bot, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["../evil.txt", "a/b.txt", "a\\b.txt", ".hidden.txt", "x..txt", "a\nb.txt",
-                                  "a\rb.txt", "tab\there.txt", "bell\x07.txt", "x\u2028y.txt", " notes.txt", "notes.txt "])
+                                  "a\rb.txt", "tab\there.txt", "bell\x07.txt", "x\u2028y.txt", " notes.txt", "notes.txt ",
+                                  pytest.param("🎉" * 70 + ".txt", id="284-bytes")])  # more than a Linux file name holds
 def test_upload_refuses_unsafe_names(name):
     with pytest.raises(W.DocumentError, match="file name"):
         W.check_upload(name, b"ciao")
