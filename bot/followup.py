@@ -6,11 +6,13 @@ import re
 from .abstain import names_nothing
 from .lexical import plain, terms
 
-# Openers and pronouns that make a question refer back; Italian clitics (l'ha, lo, gli) included.
+# Openers and pronouns that make a question refer back; Italian clitics (l'ha, lo, gli) included, also fused to
+# an infinitive or gerund ("entrarci", "farlo", "parlarne", "usandolo")
 _LEANS_BACK = re.compile(
     r"^\s*(e|ed|ma|anche|and|but|also|so|then|what about|e invece|invece)\b|"
     r"\b(it|its|he|him|his|she|her|they|them|their|this|that|there|these|those|"
-    r"lui|lei|loro|esso|essa|essi|questo|questa|quello|quella|ciò|lì|là|l'ha|l’ha|lo|gli|ne)\b",
+    r"lui|lei|loro|esso|essa|essi|questo|questa|quello|quella|ciò|lì|là|l'ha|l’ha|lo|gli|ne)\b|"
+    r"\b\w{2,}(?:ar|er|ir|ando|endo)(?:ci|vi|lo|la|li|le|ne|gli)\b",
     re.IGNORECASE)
 MIN_STANDALONE_TERMS = 3
 MAX_CHAIN = 3  # earlier turns read with a follow-up, at most ("Dove ha sede NSatu?" "E in che paese?" "Chi lo dice?")

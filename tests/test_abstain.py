@@ -740,6 +740,8 @@ def test_a_short_question_on_another_topic_after_a_turn_is_not_read_as_a_follow_
     # a follow-up with one word of its own, or a pronoun, still leans on the turn
     assert "Wiesbaden" in bot.ask("E dove si trova?", ["Che cos'è NSatu?"]).text
     assert not bot.ask("E chi l'ha detto?", ["Che cosa pensa Ishiba di una NATO più forte?"]).abstained
+    # a pronoun fused to its verb leans back too ("entrarci": to join it)
+    assert not bot.ask("Chi vuole entrarci?", ["Che cos'è NSatu?"]).abstained
 
 
 def test_the_calibration_set_is_large_in_each_language_and_shares_no_question_with_the_tests():
