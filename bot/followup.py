@@ -8,12 +8,14 @@ from .lexical import plain, terms
 
 # Openers and pronouns that make a question refer back; Italian clitics (l'ha, lo, gli) included, also fused to
 # an infinitive or gerund ("entrarci", "farlo", "parlarne", "usandolo")
-_LEANS_BACK = re.compile(
-    r"^\s*(e|ed|ma|anche|and|but|also|so|then|what about|e invece|invece)\b|"
+_OPENER = re.compile(r"^\s*(e|ed|ma|anche|and|but|also|so|then|what about|e invece|invece)\b", re.IGNORECASE)
+_POINTER = re.compile(
     r"\b(it|its|he|him|his|she|her|they|them|their|this|that|there|these|those|"
     r"lui|lei|loro|esso|essa|essi|questo|questa|quello|quella|ciò|lì|là|l'ha|l’ha|lo|gli|ne)\b|"
     r"\b\w{2,}(?:ar|er|ir|ando|endo)(?:ci|vi|lo|la|li|le|ne|gli)\b",
     re.IGNORECASE)
+_ASKING = re.compile(r"\b(chi|cosa|che|dove|quando|come|perch[eé]|qual\w*|quant\w*|what|who|whom|whose|where|when|"
+                     r"why|how|which)\b", re.IGNORECASE)
 MIN_STANDALONE_TERMS = 3
 MAX_CHAIN = 3  # earlier turns read with a follow-up, at most ("Dove ha sede NSatu?" "E in che paese?" "Chi lo dice?")
 
@@ -48,17 +50,21 @@ def leans_back(question: str, language: str, min_terms: int = MIN_STANDALONE_TER
     """True when the question cannot stand alone: it opens with "and…", uses a pronoun, or has fewer than
     `min_terms` content words and names nobody ("Dove ha sede?"; "Quanti soldati ha il Giappone?" names its
     subject and stands alone)."""
-    return bool(_LEANS_BACK.search(question)) or (len(terms(question, language)) < min_terms
+    return bool(_OPENER.search(question) or _POINTER.search(question)) or (len(terms(question, language)) < min_terms
                                                   and not _NAME.search(question))
 
 
 def may_change_topic(question: str, language: str) -> bool:
-    """A question read as a follow-up only for being short, that still names a topic of its own: no opener or
-    pronoun, and one word ("sushi?") or two content words ("Chi ha vinto i mondiali?"). If the documents use
-    none of them, it is about something else (abstention check 5), not about the earlier turn. One content word
-    with a question word ("Dove si trova?", "Quando è successo?") asks about the earlier turn's subject."""
-    return not _LEANS_BACK.search(question) and (len(plain(question).split()) == 1
-                                                 or len(terms(question, language)) >= 2)
+    """A follow-up that still names a topic of its own: no pronoun, and either "and" with a bare thing ("E la
+    pizza?") or, read as a follow-up only for being short, one word ("sushi?") or two content words ("Chi ha vinto i
+    mondiali?"). If the documents use none of its words, it is about something else (abstention check 5), not about
+    the earlier turn. One content word with a question word ("Dove si trova?", "E quando è successo?") asks about
+    the earlier turn's subject."""
+    if _POINTER.search(question):
+        return False
+    if _OPENER.search(question):
+        return not _ASKING.search(question) and bool(terms(question, language))
+    return len(plain(question).split()) == 1 or len(terms(question, language)) >= 2
 
 
 def readings(question: str, history, language: str) -> list[str]:

@@ -730,7 +730,7 @@ def test_a_bare_follow_up_is_read_only_through_the_turn_it_leans_on(bot, questio
     assert a.abstained and a.resolved_question == f"{earlier} {question}", (a.text, a.reason)
 
 
-@pytest.mark.parametrize("question", ["Chi ha vinto i mondiali?", "sushi?", "asdkjh qweoiu?"])
+@pytest.mark.parametrize("question", ["Chi ha vinto i mondiali?", "sushi?", "asdkjh qweoiu?", "E il meteo?"])
 def test_a_short_question_on_another_topic_after_a_turn_is_not_read_as_a_follow_up_of_it(bot, question):
     """Short and naming no one, it is read after the earlier turn too; but its own words are all foreign to the
     article (check 5), so it must not quote that turn's answer, as the web chat (which always sends the history)
