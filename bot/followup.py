@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
+from . import languages
 from .abstain import names_nothing
-from .lexical import plain, terms
+from .lexical import fold, plain, terms
 
 # Openers and pronouns that make a question refer back; Italian clitics (l'ha, lo, gli) included, also fused to
 # an infinitive or gerund ("entrarci", "farlo", "parlarne", "usandolo")
@@ -14,8 +15,6 @@ _POINTER = re.compile(
     r"lui|lei|loro|esso|essa|essi|questo|questa|quello|quella|ciò|lì|là|l'ha|l’ha|lo|gli|ne)\b|"
     r"\b\w{2,}(?:ar|er|ir|ando|endo)(?:ci|vi|lo|la|li|le|ne|gli)\b",
     re.IGNORECASE)
-_ASKING = re.compile(r"\b(chi|cosa|che|dove|quando|come|perch[eé]|qual\w*|quant\w*|what|who|whom|whose|where|when|"
-                     r"why|how|which)\b", re.IGNORECASE)
 MIN_STANDALONE_TERMS = 3
 MAX_CHAIN = 3  # earlier turns read with a follow-up, at most ("Dove ha sede NSatu?" "E in che paese?" "Chi lo dice?")
 
@@ -63,7 +62,8 @@ def may_change_topic(question: str, language: str) -> bool:
     if _POINTER.search(question):
         return False
     if _OPENER.search(question):
-        return not _ASKING.search(question) and bool(terms(question, language))
+        asking = languages.word_list("question_words")
+        return not any(fold(w) in asking for w in languages.WORD.findall(question)) and bool(terms(question, language))
     return len(plain(question).split()) == 1 or len(terms(question, language)) >= 2
 
 

@@ -116,6 +116,9 @@ LANGUAGES: dict[str, dict] = {
         "qualifiers": ["di", "del", "dello", "della", "dei", "degli", "delle", "per"],  # "copia *del documento* è"
         # interrogative determiners: the words right after them name the kind of answer ("quale agenzia")
         "determiners": ["quale", "quali", "che", "quanti", "quante", "quanto", "quanta"],
+        # words that ask: "E quando?" asks about the earlier turn; "E la pizza?" names a thing of its own (followup.py)
+        "question_words": ["chi", "cosa", "che", "dove", "quando", "come", "perché", "perche", "quale", "quali",
+                           "qual", "quanto", "quanta", "quanti", "quante"],
         # words about the document rather than about what it says ("quali paesi sono citati nell'articolo")
         "document_words": ["articolo", "testo", "documento", "menziona", "menzionato", "menzionati", "menzionata",
                            "menzionate", "cita", "citato", "citati", "citata", "citate", "descrive", "descritto",
@@ -199,6 +202,7 @@ LANGUAGES: dict[str, dict] = {
         "naming": ["is called", "are called", "called", "is referred to as", "referred to as", "known as"],
         "qualifiers": ["of", "for"],
         "determiners": ["which", "what", "whose", "many", "much"],
+        "question_words": ["what", "who", "whom", "whose", "where", "when", "why", "how", "which"],
         "document_words": ["article", "text", "document", "mention", "mentions", "mentioned", "cite", "cites",
                            "cited", "describe", "describes", "described"],
         "name_words": ["called", "name", "names", "named"],

@@ -175,7 +175,7 @@ def word_list(*keys: str) -> frozenset[str]:
     """The words of these per-language lists, every language together: "determiners" ("which", "quale"),
     "document_words" ("mentioned"), "name_words" ("si chiama"), "meaning_words" ("significa"), "function_words"
     ("secondo"), "measures" ("how *wide*"), "qualifiers" ("di"), "kinds" ("paese"), "chatter" ("grazie"); see
-    bot/abstain.py."""
+    bot/abstain.py; "question_words" ("quando", "why"), see bot/followup.py."""
     return frozenset(w for res in LANGUAGES.values() for key in keys for w in res[key])
 
 
